@@ -1,0 +1,18 @@
+"""Entry point: `python -m notifier_svc`. Settings are parsed here, nowhere at import time."""
+
+from em_shared.runtime.host import run
+from em_shared.runtime.logging import configure_logging
+from em_shared.runtime.settings import load_settings
+
+from notifier_svc.app import create_service
+from notifier_svc.settings import NotifierSettings
+
+
+def main() -> None:
+    settings = load_settings(NotifierSettings)
+    configure_logging(settings.log_level, settings.log_format, service="notifier-svc")
+    run(create_service(settings), settings, port=settings.port)
+
+
+if __name__ == "__main__":
+    main()

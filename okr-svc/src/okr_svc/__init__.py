@@ -1,0 +1,3 @@
+"""EM Agent okr-svc."""
+
+__version__ = "0.1.0"

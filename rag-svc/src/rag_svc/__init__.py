@@ -1,0 +1,3 @@
+"""EM Agent rag-svc."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""NATS plumbing: the broker factory, stream declaration, idempotent publish, typed request/reply."""

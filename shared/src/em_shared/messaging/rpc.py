@@ -1,0 +1,102 @@
+"""Typed request/reply over core NATS: the caller gets a Struct or an `RpcFailure`, never raw bytes.
+
+Replies travel in an `RpcReply` envelope, so a `nats req rpc.incident.get '{"id": "..."}'` from an
+operator's shell shows the same JSON a service sees.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import msgspec
+import nats.errors
+import structlog
+from faststream.nats import NatsBroker, NatsMessage
+from nats.aio.client import Client as NatsClient
+
+from em_shared.contracts.base import RpcError, RpcReply
+from em_shared.contracts.subjects import Topology
+from em_shared.messaging.errors import RpcFailure, ServiceError
+from em_shared.runtime.observability import MESSAGE_SECONDS, MESSAGES
+
+R = TypeVar("R")
+Q = TypeVar("Q", bound=msgspec.Struct)
+
+_encoder = msgspec.json.Encoder()
+_reply_decoder = msgspec.json.Decoder(RpcReply)
+log = structlog.get_logger("em.rpc")
+
+
+class RpcClient:
+    """Calls `rpc.*` subjects with a timeout; unavailable services become `RpcFailure('unavailable')`."""
+
+    def __init__(self, nc: NatsClient, topology: Topology, timeout_s: float = 5.0) -> None:
+        self._nc = nc
+        self._topology = topology
+        self._timeout = timeout_s
+
+    async def call(self, subject: str, request: msgspec.Struct | dict[str, Any], reply_type: type[R],
+                   timeout_s: float | None = None) -> R:
+        raw = await self.call_raw(subject, _encoder.encode(request), timeout_s)
+        return msgspec.convert(raw, reply_type)
+
+    async def call_raw(self, subject: str, payload: bytes, timeout_s: float | None = None) -> Any:
+        try:
+            msg = await self._nc.request(self._topology.subject(subject), payload, timeout=timeout_s or self._timeout)
+        except nats.errors.NoRespondersError as exc:
+            raise RpcFailure(RpcError(code="unavailable", message=f"no service answers {subject}", status=503)) from exc
+        except (nats.errors.TimeoutError, TimeoutError) as exc:
+            raise RpcFailure(RpcError(code="unavailable", message=f"{subject} timed out", status=504)) from exc
+        reply = _reply_decoder.decode(msg.data)
+        if not reply.ok:
+            assert reply.error is not None
+            raise RpcFailure(reply.error)
+        return reply.result
+
+
+def encode_reply(result: Any = None, error: RpcError | None = None) -> bytes:
+    return _encoder.encode(RpcReply(ok=error is None, result=result, error=error))
+
+
+def serve_rpc(
+    broker: NatsBroker,
+    topology: Topology,
+    service: str,
+    subject: str,
+    request_type: type[Q],
+    handler: Callable[[Q], Awaitable[Any]],
+) -> None:
+    """Answer `subject` with `handler`; instances of one service share a queue group (load balancing).
+
+    Decoding errors become `invalid` replies, `ServiceError`s keep their code, anything else is an
+    `internal` reply and an error log: a caller always gets an answer it can show.
+    """
+    decoder = msgspec.json.Decoder(request_type)
+
+    async def respond(msg: NatsMessage) -> bytes:
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            request = decoder.decode(msg.body or b"{}")
+            result = await handler(request)
+            return encode_reply(result=result)
+        except msgspec.ValidationError as exc:
+            outcome = "invalid"
+            return encode_reply(error=RpcError(code="invalid", message=str(exc), status=400))
+        except msgspec.DecodeError as exc:
+            outcome = "invalid"
+            return encode_reply(error=RpcError(code="invalid", message=f"malformed JSON: {exc}", status=400))
+        except ServiceError as exc:
+            outcome = exc.code
+            return encode_reply(error=exc.to_rpc())
+        except Exception as exc:
+            outcome = "error"
+            log.exception("rpc handler failed", subject=subject)
+            return encode_reply(error=RpcError(code="internal", message=type(exc).__name__, status=500))
+        finally:
+            MESSAGES.labels(service, subject, outcome).inc()
+            MESSAGE_SECONDS.labels(service, subject).observe(time.perf_counter() - started)
+
+    broker.subscriber(topology.subject(subject), queue=f"{service}-rpc", title=subject)(respond)

@@ -1,0 +1,184 @@
+"""Runs one EM Agent service: HTTP (Litestar on uvicorn) and NATS (faststream) in one process.
+
+The lifespan opens PostgreSQL (and migrates), connects NATS, declares streams, registers the
+service's subscribers and RPC responders, then starts consuming. On SIGTERM uvicorn stops
+accepting and finishes in-flight requests, the broker drains in-flight messages, the pool closes,
+and the process exits 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import structlog
+import uvicorn
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+
+from em_shared.contracts.health import Ping, Pong
+from em_shared.contracts.subjects import S, Topology
+from em_shared.messaging.broker import create_broker
+from em_shared.messaging.publisher import EventPublisher
+from em_shared.messaging.rpc import RpcClient, serve_rpc
+from em_shared.messaging.streams import declare_streams
+from em_shared.runtime.context import ServiceContext
+from em_shared.runtime.http import EXCEPTION_HANDLERS, context, health, readiness_checks, ready
+from em_shared.runtime.settings import CommonSettings
+from em_shared.storage.migrations import migrate
+from em_shared.storage.pool import create_pool, schema_name
+
+log = structlog.get_logger("em.host")
+
+Hook = Callable[[ServiceContext], Awaitable[None]]
+
+
+@dataclass
+class ServiceDefinition:
+    """Everything that makes a service itself; the host supplies the rest."""
+
+    name: str
+    version: str
+    port: int
+    route_handlers: Sequence[Any] = ()
+    migrations: Path | None = None
+    # Register subscribers and RPC responders; runs after connect, before consuming starts.
+    register: Hook | None = None
+    on_started: Hook | None = None
+    on_stopping: Hook | None = None
+    dependencies: dict[str, Any] = field(default_factory=dict)
+    request_max_body_size: int = 10 * 1024 * 1024
+
+
+async def _retry(what: str, attempt: Callable[[], Awaitable[Any]], deadline_s: float = 60.0) -> Any:
+    """Servers may still be starting (make up starts everything at once): retry with backoff."""
+    started, delay = time.monotonic(), 0.2
+    while True:
+        try:
+            return await attempt()
+        except Exception as exc:
+            if time.monotonic() - started > deadline_s:
+                raise
+            log.warning("dependency not reachable yet", dependency=what, error=str(exc))
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 3.0)
+
+
+async def start_context(defn: ServiceDefinition, settings: CommonSettings) -> ServiceContext:
+    """Connect everything and start consuming; the counterpart of `stop_context`."""
+    topology = Topology(settings.namespace)
+    pool, schema = None, None
+    if defn.migrations is not None:
+        schema = schema_name(defn.name, settings.namespace)
+        pool = await _retry("postgres", lambda: create_pool(settings.database_url, schema,
+                                                              settings.db_pool_min, settings.db_pool_max))
+    broker = create_broker(settings.nats_url, f"{defn.name}-svc", settings.shutdown_grace_s)
+    await _retry("nats", broker.connect)
+    js = broker.connection.jetstream()
+    await declare_streams(js, topology)
+    ctx = ServiceContext(
+        name=defn.name,
+        version=defn.version,
+        settings=settings,
+        topology=topology,
+        broker=broker,
+        pool=pool,
+        schema=schema,
+        publisher=EventPublisher(js, topology, defn.name),
+        rpc=RpcClient(broker.connection, topology, settings.rpc_timeout_s),
+    )
+    if pool is not None and defn.migrations is not None and schema is not None:
+        async with pool.acquire() as conn:
+            applied = await migrate(conn, schema, defn.migrations)
+        ctx.migrations_applied = True
+        if applied:
+            log.info("migrations applied", schema=schema, versions=applied)
+
+    async def pong(_: Ping) -> Pong:
+        checks = await readiness_checks(ctx)
+        return Pong(service=defn.name, version=defn.version, instance=f"{socket.gethostname()}:{os.getpid()}",
+                    ready=all(v == "ok" for v in checks.values()), uptime_s=time.monotonic() - ctx.started_at)
+
+    serve_rpc(broker, topology, defn.name, S.ping(defn.name), Ping, pong)
+    if defn.register is not None:
+        await defn.register(ctx)
+    await broker.start()
+    if defn.on_started is not None:
+        await defn.on_started(ctx)
+    return ctx
+
+
+async def stop_context(defn: ServiceDefinition, ctx: ServiceContext) -> None:
+    if defn.on_stopping is not None:
+        await defn.on_stopping(ctx)
+    # broker.stop() waits up to graceful_timeout for handlers that are still running.
+    await ctx.broker.stop()
+    if ctx.pool is not None:
+        await ctx.pool.close()
+
+
+def build_app(defn: ServiceDefinition, settings: CommonSettings) -> Litestar:
+    """The ASGI app; connecting happens in its lifespan so building it does no I/O."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        ctx = await start_context(defn, settings)
+        app.state.ctx = ctx
+        log.info("service started", port=defn.port, version=defn.version)
+        try:
+            yield
+        finally:
+            log.info("service stopping")
+            await stop_context(defn, ctx)
+            log.info("service stopped")
+
+    prometheus = PrometheusConfig(app_name=f"{defn.name}-svc", prefix="em_http", group_path=True,
+                                  exclude=["/metrics"])
+
+    return Litestar(
+        route_handlers=[health, ready, PrometheusController, *defn.route_handlers],
+        lifespan=[lifespan],
+        middleware=[prometheus.middleware],
+        exception_handlers=EXCEPTION_HANDLERS,
+        dependencies={"ctx": Provide(context, sync_to_thread=False), **defn.dependencies},
+        openapi_config=OpenAPIConfig(
+            title=f"EM Agent {defn.name}-svc",
+            version=defn.version,
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin(path="/"), RedocRenderPlugin(path="/redoc")],
+        ),
+        state=_initial_state(defn),
+        request_max_body_size=defn.request_max_body_size,
+        debug=False,
+    )
+
+
+def _initial_state(defn: ServiceDefinition) -> Any:
+    from litestar.datastructures import State
+
+    return State({"service_name": defn.name, "service_version": defn.version, "ctx": None})
+
+
+def run(defn: ServiceDefinition, settings: CommonSettings, port: int | None = None) -> None:
+    """Serve until SIGTERM/SIGINT; uvicorn finishes in-flight requests before the lifespan closes."""
+    config = uvicorn.Config(
+        build_app(defn, settings),
+        host=settings.host,
+        port=port or defn.port,
+        lifespan="on",
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=int(settings.shutdown_grace_s),
+        server_header=False,
+    )
+    uvicorn.Server(config).run()

@@ -1,0 +1,1 @@
+"""PostgreSQL access: a pool per service bound to its own schema, and the migration runner."""
