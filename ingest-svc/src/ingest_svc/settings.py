@@ -1,9 +1,11 @@
-"""ingest-svc settings: the shared ones plus this service's own (see docs/configuration.md)."""
+"""ingest-svc settings: the shared ones, the metrics module's, and this service's own."""
 
 from typing import Annotated
 
-from em_shared.runtime.settings import CommonSettings, env
+from em_shared.runtime.settings import env
+
+from ingest_svc.metrics.settings import MetricsSettings
 
 
-class IngestSettings(CommonSettings, frozen=True, kw_only=True):
+class IngestSettings(MetricsSettings, frozen=True, kw_only=True):
     port: Annotated[int, env("INGEST_PORT", "HTTP port of ingest-svc.")] = 8000
