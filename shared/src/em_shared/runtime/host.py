@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -159,6 +160,8 @@ def build_app(defn: ServiceDefinition, settings: CommonSettings) -> Litestar:
         ),
         state=_initial_state(defn),
         request_max_body_size=defn.request_max_body_size,
+        # Logging is configured once by configure_logging (structlog JSON); Litestar must not re-do it.
+        logging_config=None,
         debug=False,
     )
 
@@ -181,4 +184,8 @@ def run(defn: ServiceDefinition, settings: CommonSettings, port: int | None = No
         timeout_graceful_shutdown=int(settings.shutdown_grace_s),
         server_header=False,
     )
+    # uvicorn re-raises the captured signal after its graceful shutdown; with a Python handler in place
+    # that re-raise is a no-op, so a clean SIGTERM shutdown exits 0 as orchestrators expect.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: None)
     uvicorn.Server(config).run()
