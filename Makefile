@@ -42,7 +42,7 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy shared/src/em_shared
+	$(VENV)/bin/mypy -p em_shared
 	$(VENV)/bin/lint-imports
 
 fmt: install

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 import msgspec
 import pytest
-
 from em_shared.contracts.alerts import AlertSignal
 from em_shared.contracts.base import RpcRequest
 from em_shared.contracts.health import Ping
@@ -23,8 +22,16 @@ pytestmark = pytest.mark.usefixtures("cleanup_namespace")
 
 
 def _alert(i: int, title: str = "disk full") -> AlertSignal:
-    return AlertSignal(id=f"evt-{i}", occurred_at=datetime(2026, 1, 1, tzinfo=UTC), source="alertmanager",
-                       vendor="alertmanager", external_id=f"fp{i}", fingerprint=f"fp{i}", status="firing", title=title)
+    return AlertSignal(
+        id=f"evt-{i}",
+        occurred_at=datetime(2026, 1, 1, tzinfo=UTC),
+        source="alertmanager",
+        vendor="alertmanager",
+        external_id=f"fp{i}",
+        fingerprint=f"fp{i}",
+        status="firing",
+        title=title,
+    )
 
 
 async def test_declare_streams_is_idempotent_and_reports_drift(nc, topology):
@@ -34,9 +41,15 @@ async def test_declare_streams_is_idempotent_and_reports_drift(nc, topology):
     second = await declare_streams(js, topology)
     assert {o.action for o in second} == {"unchanged"}
 
-    changed = Topology(topology.namespace, tuple(
-        StreamSpec(s.name, s.subjects, s.description, max_age_s=s.max_age_s / 2) if s.name == "INCIDENT" else s
-        for s in topology.streams))
+    changed = Topology(
+        topology.namespace,
+        tuple(
+            StreamSpec(s.name, s.subjects, s.description, max_age_s=s.max_age_s / 2)
+            if s.name == "INCIDENT"
+            else s
+            for s in topology.streams
+        ),
+    )
     with pytest.raises(StreamDrift) as drift:
         await declare_streams(js, changed)
     assert drift.value.stream == topology.stream("INCIDENT")
@@ -110,7 +123,9 @@ async def test_consumer_retries_then_dead_letters(servers, nc, topology):
             raise ValueError("cannot handle")
         seen.append(event.id)
 
-    subscribe_events(broker, topology, "test", S.ALERT_RECEIVED, "test-alerts", AlertSignal, handle, max_deliver=2)
+    subscribe_events(
+        broker, topology, "test", S.ALERT_RECEIVED, "test-alerts", AlertSignal, handle, max_deliver=2
+    )
     await broker.start()
     try:
         publisher = EventPublisher(js, topology, "test")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-
 from em_shared.storage.migrations import MigrationError, migrate, pending
 
 pytestmark = pytest.mark.usefixtures("cleanup_namespace")
@@ -23,9 +22,9 @@ def _write(directory: Path, files: dict[str, str]) -> Path:
 
 FILES = {
     "0001_init.sql": "CREATE TABLE things (id int PRIMARY KEY); CREATE TABLE applied_log (n serial, at timestamptz "
-                     "DEFAULT now());",
+    "DEFAULT now());",
     "0002_more.sql": "ALTER TABLE things ADD COLUMN name text; INSERT INTO applied_log DEFAULT VALUES; "
-                     "SELECT pg_sleep(0.5);",
+    "SELECT pg_sleep(0.5);",
 }
 
 
@@ -38,8 +37,11 @@ async def test_applies_in_order_once_and_reports_nothing_pending(servers, namesp
         assert await migrate(conn, schema, directory) == [1, 2]
         assert await migrate(conn, schema, directory) == []
         assert await pending(conn, schema, directory) == []
-        cols = await conn.fetch("SELECT column_name FROM information_schema.columns WHERE table_schema=$1 AND "
-                                "table_name='things' ORDER BY ordinal_position", schema)
+        cols = await conn.fetch(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema=$1 AND "
+            "table_name='things' ORDER BY ordinal_position",
+            schema,
+        )
         assert [c["column_name"] for c in cols] == ["id", "name"]
     finally:
         await conn.close()
@@ -71,8 +73,12 @@ async def test_two_processes_migrating_at_once_both_succeed_and_apply_once(serve
             await conn.close()
         asyncio.run(main())
     """)
-    procs = [await asyncio.create_subprocess_exec(sys.executable, "-c", script, stdout=subprocess.PIPE,
-                                                  stderr=subprocess.PIPE) for _ in range(2)]
+    procs = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-c", script, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for _ in range(2)
+    ]
     outputs = [await p.communicate() for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [o[1].decode()[-500:] for o in outputs]
     printed = sorted(o[0].decode().strip() for o in outputs)

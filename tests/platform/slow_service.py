@@ -17,7 +17,9 @@ from litestar import get
 
 MIGRATIONS = Path(tempfile.mkdtemp()) / "migrations"
 MIGRATIONS.mkdir()
-(MIGRATIONS / "0001_marks.sql").write_text("CREATE TABLE marks (what text PRIMARY KEY, at timestamptz DEFAULT now());")
+(MIGRATIONS / "0001_marks.sql").write_text(
+    "CREATE TABLE marks (what text PRIMARY KEY, at timestamptz DEFAULT now());"
+)
 
 
 async def _mark(ctx: ServiceContext, what: str) -> None:
@@ -45,6 +47,12 @@ async def register(ctx: ServiceContext) -> None:
 if __name__ == "__main__":
     settings = load_settings(CommonSettings)
     configure_logging(settings.log_level, settings.log_format, service="slow-svc")
-    definition = ServiceDefinition(name="slow", version="0.0.1", port=int(os.environ["SLOW_PORT"]),
-                                   route_handlers=[slow], migrations=MIGRATIONS, register=register)
+    definition = ServiceDefinition(
+        name="slow",
+        version="0.0.1",
+        port=int(os.environ["SLOW_PORT"]),
+        route_handlers=[slow],
+        migrations=MIGRATIONS,
+        register=register,
+    )
     run(definition, settings)

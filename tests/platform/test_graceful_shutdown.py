@@ -11,7 +11,6 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-
 from em_shared.contracts.alerts import AlertSignal
 from em_shared.contracts.subjects import S
 from em_shared.devenv.processes import free_port
@@ -34,11 +33,21 @@ async def _wait_for(db: asyncpg.Connection, schema: str, what: str, timeout_s: f
 
 async def test_sigterm_finishes_in_flight_request_and_message_then_exits_zero(servers, namespace, nc, db):
     port = free_port()
-    env = {**os.environ, "NATS_URL": servers.nats_url, "DATABASE_URL": servers.database_url,
-           "EM_NAMESPACE": namespace, "SLOW_PORT": str(port), "SHUTDOWN_GRACE_S": "8"}
-    proc = await asyncio.create_subprocess_exec(sys.executable, str(Path(__file__).with_name("slow_service.py")),
-                                                env=env, stdout=asyncio.subprocess.PIPE,
-                                                stderr=asyncio.subprocess.STDOUT)
+    env = {
+        **os.environ,
+        "NATS_URL": servers.nats_url,
+        "DATABASE_URL": servers.database_url,
+        "EM_NAMESPACE": namespace,
+        "SLOW_PORT": str(port),
+        "SHUTDOWN_GRACE_S": "8",
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(Path(__file__).with_name("slow_service.py")),
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
     schema = f"{namespace}_slow"
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
         for _ in range(300):
@@ -52,8 +61,16 @@ async def test_sigterm_finishes_in_flight_request_and_message_then_exits_zero(se
             raise AssertionError("slow service never became ready")
 
         request = asyncio.create_task(client.get("/slow", params={"seconds": 2.5}))
-        event = AlertSignal(id="shutdown-1", occurred_at=datetime.now(UTC), source="test", vendor="test",
-                            external_id="x", fingerprint="x", status="firing", title="t")
+        event = AlertSignal(
+            id="shutdown-1",
+            occurred_at=datetime.now(UTC),
+            source="test",
+            vendor="test",
+            external_id="x",
+            fingerprint="x",
+            status="firing",
+            title="t",
+        )
         await EventPublisher(nc.jetstream(), _topology(namespace), "test").publish(S.ALERT_RECEIVED, event)
         await _wait_for(db, schema, "request-started")
         await _wait_for(db, schema, "message-started:shutdown-1")
@@ -68,7 +85,9 @@ async def test_sigterm_finishes_in_flight_request_and_message_then_exits_zero(se
     assert response.status_code == 200 and response.json() == {"finished": "yes"}
     assert code == 0, output[-2000:]
     assert elapsed < 10
-    assert await db.fetchval(f'SELECT count(*) FROM "{schema}".marks WHERE what = $1', "message-finished:shutdown-1")
+    assert await db.fetchval(
+        f'SELECT count(*) FROM "{schema}".marks WHERE what = $1', "message-finished:shutdown-1"
+    )
     # The message was acknowledged before exit: nothing is pending redelivery on its consumer.
     info = await nc.jetstream().consumer_info(f"{namespace}_INGEST", f"{namespace}_slow-alerts")
     assert info.num_ack_pending == 0 and info.num_pending == 0

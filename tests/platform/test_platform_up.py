@@ -8,24 +8,36 @@ import time
 import urllib.request
 
 import pytest
-
 from em_shared.devenv.processes import free_port, is_alive
 
 pytestmark = pytest.mark.slow
 
 
 def _platform(args: list[str], env: dict[str, str], timeout: float = 150) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "em_shared.devenv.platform", *args], env=env, text=True,
-                          capture_output=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "em_shared.devenv.platform", *args],
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+    )
 
 
 def test_up_boots_everything_on_embedded_servers_and_down_stops_it(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("NATS_URL", "DATABASE_URL", "TEMPORAL_ADDRESS",
-                                                              "EM_API_KEYS", "EM_NAMESPACE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("NATS_URL", "DATABASE_URL", "TEMPORAL_ADDRESS", "EM_API_KEYS", "EM_NAMESPACE")
+    }
     ports = {name: free_port() for name in ("ingest", "incident", "okr", "agent", "notifier", "rag")}
     env.update({f"{name.upper()}_PORT": str(port) for name, port in ports.items()})
-    env.update({"EM_EMBEDDED_NATS_PORT": str(free_port()), "EM_EMBEDDED_PG_PORT": str(free_port()),
-                "EM_EMBEDDED_TEMPORAL_PORT": str(free_port())})
+    env.update(
+        {
+            "EM_EMBEDDED_NATS_PORT": str(free_port()),
+            "EM_EMBEDDED_PG_PORT": str(free_port()),
+            "EM_EMBEDDED_TEMPORAL_PORT": str(free_port()),
+        }
+    )
     run_dir = tmp_path / "run"
     try:
         started = time.monotonic()
@@ -42,14 +54,25 @@ def test_up_boots_everything_on_embedded_servers_and_down_stops_it(tmp_path):
         pids_before = sorted(p.read_text() for p in (run_dir / "pids").glob("*.pid"))
         assert len(pids_before) == 9
 
-        exported = dict(line.removeprefix("export ").split("=", 1) for line in (run_dir / "env").read_text().split("\n")
-                        if line)
-        status = subprocess.run([sys.executable, "-m", "em_shared.ops.emctl", "status"], text=True,
-                                capture_output=True, env={**env, "NATS_URL": exported["NATS_URL"].strip("'")})
+        exported = dict(
+            line.removeprefix("export ").split("=", 1)
+            for line in (run_dir / "env").read_text().split("\n")
+            if line
+        )
+        status = subprocess.run(
+            [sys.executable, "-m", "em_shared.ops.emctl", "status"],
+            text=True,
+            capture_output=True,
+            env={**env, "NATS_URL": exported["NATS_URL"].strip("'")},
+        )
         assert status.returncode == 0, status.stdout + status.stderr
         assert status.stdout.count("ready") == 6
     finally:
-        pids = [int(p.read_text()) for p in (run_dir / "pids").glob("*.pid")] if (run_dir / "pids").exists() else []
+        pids = (
+            [int(p.read_text()) for p in (run_dir / "pids").glob("*.pid")]
+            if (run_dir / "pids").exists()
+            else []
+        )
         down = _platform(["down", "--run-dir", str(run_dir)], env)
     assert down.returncode == 0, down.stderr
     assert pids and not [pid for pid in pids if is_alive(pid)]

@@ -3,7 +3,6 @@
 import importlib
 
 import pytest
-
 from em_shared.contracts.health import Ping, Pong
 from em_shared.contracts.subjects import SERVICES, S
 from em_shared.messaging.rpc import RpcClient
@@ -17,8 +16,9 @@ def _service(name: str, servers, namespace: str):
     app = importlib.import_module(f"{name}_svc.app")
     settings_mod = importlib.import_module(f"{name}_svc.settings")
     cls = getattr(settings_mod, f"{name.capitalize()}Settings")
-    settings = load_settings(cls, {}, nats_url=servers.nats_url, database_url=servers.database_url,
-                             namespace=namespace)
+    settings = load_settings(
+        cls, {}, nats_url=servers.nats_url, database_url=servers.database_url, namespace=namespace
+    )
     return app.create_service(settings), settings
 
 

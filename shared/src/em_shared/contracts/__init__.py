@@ -3,5 +3,16 @@
 from em_shared.contracts.base import Event, RpcError, RpcReply, RpcRequest, deterministic_id, utcnow
 from em_shared.contracts.subjects import EVENTS, RPCS, STREAMS, S, Topology
 
-__all__ = ["EVENTS", "RPCS", "STREAMS", "Event", "RpcError", "RpcReply", "RpcRequest", "S", "Topology",
-           "deterministic_id", "utcnow"]
+__all__ = [
+    "EVENTS",
+    "RPCS",
+    "STREAMS",
+    "Event",
+    "RpcError",
+    "RpcReply",
+    "RpcRequest",
+    "S",
+    "Topology",
+    "deterministic_id",
+    "utcnow",
+]

@@ -10,8 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from em_shared.contracts import agents, alerts, builds, changes, deliveries, deployments, health
-from em_shared.contracts import incidents, knowledge, metrics, notifications, quality, work
+from em_shared.contracts import (
+    agents,
+    alerts,
+    builds,
+    changes,
+    deliveries,
+    deployments,
+    health,
+    incidents,
+    knowledge,
+    metrics,
+    notifications,
+    quality,
+    work,
+)
 
 DAY = 86_400.0
 
@@ -72,6 +85,11 @@ class S:
     METRICS_ROLLED_UP = "metrics.dora.rolled_up"
     DM_REQUESTED = "notify.direct_message.requested"
     NOTIFY_DEAD_LETTERED = "notify.delivery.dead_lettered"
+    AGENT_REGISTRY = "rpc.agent.registry"
+    # Core NATS (no stream): ToolProgress of one chat turn, `agent.progress.<turn id>`.
+    AGENT_PROGRESS = "agent.progress"
+    CATALOG_LOOKUP = "rpc.catalog.lookup"
+    INGEST_REPLAY = "rpc.ingest.replay"
 
     @staticmethod
     def incident(change: str) -> str:
@@ -111,66 +129,201 @@ STREAMS: tuple[StreamSpec, ...] = (
     StreamSpec("METRICS", ("metrics.>",), "DORA rollups, versioned per bucket."),
     StreamSpec("OKR", ("okr.>",), "Key-result progress and milestones."),
     StreamSpec("NOTIFY", ("notify.>",), "Notification requests and dead letters."),
-    StreamSpec("DEADLETTER", ("deadletter.>",), "Messages a consumer gave up on, by consumer; replayable.",
-               max_age_s=30 * DAY),
+    StreamSpec(
+        "DEADLETTER",
+        ("deadletter.>",),
+        "Messages a consumer gave up on, by consumer; replayable.",
+        max_age_s=30 * DAY,
+    ),
 )
 
 _pr = changes.PullRequestChanged
 EVENTS: tuple[EventSubject, ...] = (
-    EventSubject(S.COMMIT_PUSHED, changes.CommitsPushed, "INGEST", "ingest", ("metrics", "okr"),
-                 "Commits pushed to a branch."),
+    EventSubject(
+        S.COMMIT_PUSHED,
+        changes.CommitsPushed,
+        "INGEST",
+        "ingest",
+        ("metrics", "okr"),
+        "Commits pushed to a branch.",
+    ),
     EventSubject(S.PR_OPENED, _pr, "INGEST", "ingest", ("metrics",), "Pull/merge request opened."),
     EventSubject(S.PR_REVIEWED, _pr, "INGEST", "ingest", ("metrics",), "Pull/merge request reviewed."),
     EventSubject(S.PR_MERGED, _pr, "INGEST", "ingest", ("metrics", "okr"), "Pull/merge request merged."),
     EventSubject(S.PR_CLOSED, _pr, "INGEST", "ingest", ("metrics",), "Closed without merge."),
-    EventSubject(S.BUILD_FINISHED, builds.BuildFinished, "INGEST", "ingest", ("metrics",),
-                 "CI pipeline, workflow or job finished."),
-    EventSubject(S.DEPLOYMENT_STARTED, deployments.DeploymentChanged, "INGEST", "ingest", ("metrics",),
-                 "A deployment started."),
-    EventSubject(S.DEPLOYMENT_FINISHED, deployments.DeploymentChanged, "INGEST", "ingest",
-                 ("metrics", "incident", "okr"), "A deployment finished (success or failure)."),
-    EventSubject(S.ALERT_RECEIVED, alerts.AlertSignal, "INGEST", "ingest", ("incident",),
-                 "One alert, firing or resolved."),
+    EventSubject(
+        S.BUILD_FINISHED,
+        builds.BuildFinished,
+        "INGEST",
+        "ingest",
+        ("metrics",),
+        "CI pipeline, workflow or job finished.",
+    ),
+    EventSubject(
+        S.DEPLOYMENT_STARTED,
+        deployments.DeploymentChanged,
+        "INGEST",
+        "ingest",
+        ("metrics",),
+        "A deployment started.",
+    ),
+    EventSubject(
+        S.DEPLOYMENT_FINISHED,
+        deployments.DeploymentChanged,
+        "INGEST",
+        "ingest",
+        ("metrics", "incident", "okr"),
+        "A deployment finished (success or failure).",
+    ),
+    EventSubject(
+        S.ALERT_RECEIVED,
+        alerts.AlertSignal,
+        "INGEST",
+        "ingest",
+        ("incident",),
+        "One alert, firing or resolved.",
+    ),
     EventSubject(S.WORK_CREATED, work.WorkItemChanged, "INGEST", "ingest", ("metrics",), "Ticket created."),
     EventSubject(S.WORK_UPDATED, work.WorkItemChanged, "INGEST", "ingest", ("metrics",), "Ticket updated."),
     EventSubject(S.WORK_COMPLETED, work.WorkItemChanged, "INGEST", "ingest", ("metrics",), "Ticket done."),
-    EventSubject(S.QUALITY_REPORTED, quality.QualityReported, "INGEST", "ingest", ("metrics",),
-                 "Coverage or quality-gate report."),
-    EventSubject(S.DELIVERY_FAILED, deliveries.DeliveryFailed, "INGEST", "ingest", ("operators",),
-                 "Dead letter: a stored delivery whose normalization failed."),
+    EventSubject(
+        S.QUALITY_REPORTED,
+        quality.QualityReported,
+        "INGEST",
+        "ingest",
+        ("metrics",),
+        "Coverage or quality-gate report.",
+    ),
+    EventSubject(
+        S.DELIVERY_FAILED,
+        deliveries.DeliveryFailed,
+        "INGEST",
+        "ingest",
+        ("operators",),
+        "Dead letter: a stored delivery whose normalization failed.",
+    ),
     *(
-        EventSubject(S.incident(c), incidents.IncidentChanged, "INCIDENT", "incident",
-                     ("notifier", "metrics", "rag", "okr"), f"Incident {c.replace('_', ' ')}.")
+        EventSubject(
+            S.incident(c),
+            incidents.IncidentChanged,
+            "INCIDENT",
+            "incident",
+            ("notifier", "metrics", "rag", "okr"),
+            f"Incident {c.replace('_', ' ')}.",
+        )
         for c in INCIDENT_CHANGES
     ),
-    EventSubject(S.METRICS_ROLLED_UP, metrics.DoraRolledUp, "METRICS", "ingest", ("okr",),
-                 "A DORA bucket changed (versioned)."),
-    EventSubject(S.DM_REQUESTED, notifications.DirectMessageRequested, "NOTIFY", "okr", ("notifier",),
-                 "Send a Slack direct message."),
-    EventSubject(S.NOTIFY_DEAD_LETTERED, notifications.NotificationDeadLettered, "NOTIFY", "notifier",
-                 ("operators",), "A Slack call failed after its retries."),
+    EventSubject(
+        S.METRICS_ROLLED_UP,
+        metrics.DoraRolledUp,
+        "METRICS",
+        "ingest",
+        ("okr",),
+        "A DORA bucket changed (versioned).",
+    ),
+    EventSubject(
+        S.DM_REQUESTED,
+        notifications.DirectMessageRequested,
+        "NOTIFY",
+        "okr",
+        ("notifier",),
+        "Send a Slack direct message.",
+    ),
+    EventSubject(
+        S.NOTIFY_DEAD_LETTERED,
+        notifications.NotificationDeadLettered,
+        "NOTIFY",
+        "notifier",
+        ("operators",),
+        "A Slack call failed after its retries.",
+    ),
 )
 
 RPCS: tuple[RpcSubject, ...] = (
-    *(RpcSubject(S.ping(s), health.Ping, health.Pong, s, "Liveness, version and readiness.") for s in SERVICES),
+    *(
+        RpcSubject(S.ping(s), health.Ping, health.Pong, s, "Liveness, version and readiness.")
+        for s in SERVICES
+    ),
     RpcSubject("rpc.metrics.dora", metrics.DoraQuery, None, "ingest", "DORA figures with drill-down."),
     RpcSubject("rpc.metrics.flow", metrics.DoraQuery, None, "ingest", "Delivery-flow figures."),
     RpcSubject("rpc.metrics.quality", metrics.DoraQuery, None, "ingest", "Quality figures."),
-    RpcSubject("rpc.incident.get", incidents.IncidentRef, None, "incident", "One incident with timeline."),
-    RpcSubject("rpc.incident.list", incidents.IncidentListQuery, None, "incident", "Incidents by filter."),
+    RpcSubject(
+        "rpc.incident.get",
+        incidents.IncidentRef,
+        incidents.IncidentDetail,
+        "incident",
+        "One incident with alerts, timeline and deployments.",
+    ),
+    RpcSubject(
+        "rpc.incident.list",
+        incidents.IncidentListQuery,
+        incidents.IncidentPage,
+        "incident",
+        "Incidents by filter.",
+    ),
     *(
-        RpcSubject(f"rpc.incident.{verb}", incidents.IncidentAction, None, "incident",
-                   f"{verb.capitalize()} an incident.")
+        RpcSubject(
+            f"rpc.incident.{verb}",
+            incidents.IncidentAction,
+            incidents.IncidentSnapshot,
+            "incident",
+            f"{verb.capitalize()} an incident.",
+        )
         for verb in ("acknowledge", "mitigate", "resolve", "close", "reopen")
     ),
-    RpcSubject("rpc.incident.add_note", incidents.IncidentNote, None, "incident", "Add a timeline note."),
-    RpcSubject("rpc.rag.search", knowledge.SearchQuery, knowledge.SearchResults, "rag",
-               "Hybrid search over runbooks and past incidents."),
-    RpcSubject("rpc.agent.registry", agents.RegistryQuery, agents.AgentRegistryListing, "agent",
-               "Sub-agents with capabilities and versions."),
+    RpcSubject(
+        "rpc.incident.add_note",
+        incidents.IncidentNote,
+        incidents.IncidentSnapshot,
+        "incident",
+        "Add a timeline note.",
+    ),
+    RpcSubject(
+        "rpc.incident.create",
+        incidents.IncidentCreate,
+        incidents.IncidentSnapshot,
+        "incident",
+        "Open a manual incident.",
+    ),
+    RpcSubject(
+        "rpc.incident.update",
+        incidents.IncidentUpdate,
+        incidents.IncidentSnapshot,
+        "incident",
+        "Change state, severity, assignee or title.",
+    ),
+    RpcSubject(
+        "rpc.incident.merge",
+        incidents.IncidentMerge,
+        incidents.IncidentSnapshot,
+        "incident",
+        "Merge incidents into one.",
+    ),
+    RpcSubject(
+        "rpc.incident.link_deployment",
+        incidents.IncidentLinkDeployment,
+        incidents.IncidentSnapshot,
+        "incident",
+        "Link a deployment to an incident.",
+    ),
+    RpcSubject(
+        "rpc.rag.search",
+        knowledge.SearchQuery,
+        knowledge.SearchResults,
+        "rag",
+        "Hybrid search over runbooks and past incidents.",
+    ),
+    RpcSubject(
+        "rpc.agent.registry",
+        agents.RegistryQuery,
+        agents.AgentRegistryListing,
+        "agent",
+        "Sub-agents with capabilities and versions.",
+    ),
     *(
-        RpcSubject(S.agent_run(a), agents.AgentRunRequest, agents.AgentRunResult, "agent",
-                   f"Run the {a} sub-agent.")
+        RpcSubject(
+            S.agent_run(a), agents.AgentRunRequest, agents.AgentRunResult, "agent", f"Run the {a} sub-agent."
+        )
         for a in SUB_AGENTS
     ),
 )
@@ -194,7 +347,7 @@ class Topology:
 
     def unqualify(self, subject: str) -> str:
         prefix = f"{self.namespace}." if self.namespace else ""
-        return subject[len(prefix):] if prefix and subject.startswith(prefix) else subject
+        return subject[len(prefix) :] if prefix and subject.startswith(prefix) else subject
 
     def stream_for(self, subject: str) -> StreamSpec:
         for spec in self.streams:

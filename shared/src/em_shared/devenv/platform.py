@@ -92,13 +92,20 @@ def up(run_dir: Path, timeout_s: float = 90.0) -> None:
         if m.pid() is not None:
             continue
         if port_open(port):
-            raise DevEnvError(f"port {port} for {svc.name}-svc is taken by another process; set {svc.name.upper()}_PORT")
+            raise DevEnvError(
+                f"port {port} for {svc.name}-svc is taken by another process; set {svc.name.upper()}_PORT"
+            )
         spawn(m, [sys.executable, "-m", svc.module], env=env)
     for svc in SERVICES:
         m = managed(run_dir, svc.name)
         remaining = max(5.0, timeout_s - (time.monotonic() - started))
-        wait_until(lambda s=svc: _http_ok(f"http://127.0.0.1:{service_port(s)}/ready"), remaining,
-                   f"{svc.name}-svc", m.log_file, m)
+        wait_until(
+            lambda s=svc: _http_ok(f"http://127.0.0.1:{service_port(s)}/ready"),
+            remaining,
+            f"{svc.name}-svc",
+            m.log_file,
+            m,
+        )
     print(f"EM Agent is up ({time.monotonic() - started:.1f}s). Data and logs under {run_dir}/")
     for svc in SERVICES:
         print(f"  {svc.name + '-svc':<13} http://127.0.0.1:{service_port(svc)}   (/ready, /metrics, /schema)")
@@ -125,8 +132,11 @@ def status(run_dir: Path) -> int:
         pid = m.pid()
         svc = next((s for s in SERVICES if s.name == name), None)
         if svc is not None:
-            state = "ready" if pid and _http_ok(f"http://127.0.0.1:{service_port(svc)}/ready") else (
-                "running (not ready)" if pid else "stopped")
+            state = (
+                "ready"
+                if pid and _http_ok(f"http://127.0.0.1:{service_port(svc)}/ready")
+                else ("running (not ready)" if pid else "stopped")
+            )
         else:
             state = "running" if pid else "stopped (or external)"
         down_count += 0 if pid else 1

@@ -56,14 +56,27 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def spawn(managed: Managed, argv: list[str], env: dict[str, str] | None = None, cwd: Path | None = None,
-          user: str | None = None) -> int:
+def spawn(
+    managed: Managed,
+    argv: list[str],
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    user: str | None = None,
+) -> int:
     """Start `argv` detached (its own session), logging to its log file; records the pid."""
     managed.pid_file.parent.mkdir(parents=True, exist_ok=True)
     managed.log_file.parent.mkdir(parents=True, exist_ok=True)
     with open(managed.log_file, "ab") as log:
-        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                                cwd=cwd, start_new_session=True, user=user)
+        proc = subprocess.Popen(
+            argv,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=cwd,
+            start_new_session=True,
+            user=user,
+        )
     managed.pid_file.write_text(str(proc.pid))
     return proc.pid
 
@@ -94,8 +107,9 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
-def wait_until(check: object, timeout_s: float, what: str, log_file: Path | None = None,
-               process: Managed | None = None) -> None:
+def wait_until(
+    check: object, timeout_s: float, what: str, log_file: Path | None = None, process: Managed | None = None
+) -> None:
     """Poll `check` until true; fail at once (with the log's tail) if `process` died meanwhile."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -108,6 +122,10 @@ def wait_until(check: object, timeout_s: float, what: str, log_file: Path | None
         time.sleep(0.2)
     tail = ""
     if log_file and log_file.exists():
-        tail = "\n--- last lines of " + str(log_file) + " ---\n" + "\n".join(log_file.read_text(errors="replace")
-                                                                            .splitlines()[-25:])
+        tail = (
+            "\n--- last lines of "
+            + str(log_file)
+            + " ---\n"
+            + "\n".join(log_file.read_text(errors="replace").splitlines()[-25:])
+        )
     raise DevEnvError(f"{what}: not ready after {timeout_s:.0f}s{tail}")

@@ -108,27 +108,60 @@ def start_postgres(run_dir: Path, port: int) -> str:
             if user:
                 _prepare_root_access(data)
                 shutil.chown(data, user, user)
-            subprocess.run([str(bin_dir / "initdb"), "-D", str(data), "--auth=trust", "--encoding=utf8", "-U",
-                            "postgres"], check=True, capture_output=True, user=user)
+            subprocess.run(
+                [
+                    str(bin_dir / "initdb"),
+                    "-D",
+                    str(data),
+                    "--auth=trust",
+                    "--encoding=utf8",
+                    "-U",
+                    "postgres",
+                ],
+                check=True,
+                capture_output=True,
+                user=user,
+            )
         m.log_file.parent.mkdir(parents=True, exist_ok=True)
         if user:
             _prepare_root_access(m.log_file.parent)
             m.log_file.touch()
             shutil.chown(m.log_file, user, user)
         # postgres itself in the foreground of its own session: its pid is the postmaster's.
-        spawn(m, [str(bin_dir / "postgres"), "-D", str(data), "-h", "127.0.0.1", "-p", str(port), "-k", str(data),
-                  "-c", "max_connections=300", "-c", "fsync=on", "-c", "shared_buffers=256MB"], user=user)
+        spawn(
+            m,
+            [
+                str(bin_dir / "postgres"),
+                "-D",
+                str(data),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-k",
+                str(data),
+                "-c",
+                "max_connections=300",
+                "-c",
+                "fsync=on",
+                "-c",
+                "shared_buffers=256MB",
+            ],
+            user=user,
+        )
     wait_until(lambda: _pg_ready(bin_dir, port), 30, f"PostgreSQL on {port}", m.log_file, m)
     return f"postgresql://postgres@127.0.0.1:{port}/postgres"
 
 
 def _pg_ready(bin_dir: Path, port: int) -> bool:
-    result = subprocess.run([str(bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port)],
-                            capture_output=True)
+    result = subprocess.run(
+        [str(bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port)], capture_output=True
+    )
     return result.returncode == 0
 
 
 # --- Temporal -----------------------------------------------------------------------------------
+
 
 def start_temporal(run_dir: Path, port: int) -> str:
     m = managed(run_dir, "temporal")
@@ -136,9 +169,29 @@ def start_temporal(run_dir: Path, port: int) -> str:
         _ensure_free(port, "temporal", m)
         store = run_dir / "temporal"
         store.mkdir(parents=True, exist_ok=True)
-        spawn(m, [_bin("temporal"), "server", "start-dev", "--ip", "127.0.0.1", "--port", str(port),
-                  "--ui-port", str(port + 1000), "--http-port", str(port + 10), "--metrics-port", str(port + 11),
-                  "--db-filename", str(store / "temporal.db"), "--log-level", "warn", "--ui-disable-news-fetch"])
+        spawn(
+            m,
+            [
+                _bin("temporal"),
+                "server",
+                "start-dev",
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--ui-port",
+                str(port + 1000),
+                "--http-port",
+                str(port + 10),
+                "--metrics-port",
+                str(port + 11),
+                "--db-filename",
+                str(store / "temporal.db"),
+                "--log-level",
+                "warn",
+                "--ui-disable-news-fetch",
+            ],
+        )
     wait_until(lambda: port_open(port), 60, f"Temporal on {port}", m.log_file, m)
     return f"127.0.0.1:{port}"
 

@@ -66,7 +66,7 @@ def subscribe_events(
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
                 outcome = "poison"
                 await _dead_letter(broker, topology, durable, msg, f"undecodable: {exc}")
-                await msg.term()
+                await msg.reject()  # JetStream TERM: never redelivered
                 return
             structlog.contextvars.bind_contextvars(event_id=getattr(event, "id", None))
             try:
@@ -76,7 +76,7 @@ def subscribe_events(
                     outcome = "dead_lettered"
                     log.error("event dead-lettered after retries", durable=durable, error=repr(exc))
                     await _dead_letter(broker, topology, durable, msg, repr(exc))
-                    await msg.term()
+                    await msg.reject()  # JetStream TERM: never redelivered
                 else:
                     outcome = "retry"
                     log.warning("event handler failed; will retry", durable=durable, error=repr(exc))
@@ -99,7 +99,11 @@ def subscribe_events(
     )(consume)
 
 
-async def _dead_letter(broker: NatsBroker, topology: Topology, durable: str, msg: NatsMessage, error: str) -> None:
+async def _dead_letter(
+    broker: NatsBroker, topology: Topology, durable: str, msg: NatsMessage, error: str
+) -> None:
     headers = {k: v for k, v in (msg.headers or {}).items() if k != "Nats-Msg-Id"}
     headers.update({"Em-Error": error[:500], "Em-Original-Subject": msg.raw_message.subject})
-    await broker.connection.jetstream().publish(topology.subject(f"{DEADLETTER_PREFIX}.{durable}"), msg.body, headers=headers)
+    await broker.connection.jetstream().publish(
+        topology.subject(f"{DEADLETTER_PREFIX}.{durable}"), msg.body, headers=headers
+    )

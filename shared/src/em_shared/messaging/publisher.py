@@ -16,7 +16,9 @@ _encoder = msgspec.json.Encoder()
 class EventPublisher:
     """Publishes canonical events; waits for the stream's ack (the event is durable on return)."""
 
-    def __init__(self, js: JetStreamContext, topology: Topology, service: str, timeout_s: float = 5.0) -> None:
+    def __init__(
+        self, js: JetStreamContext, topology: Topology, service: str, timeout_s: float = 5.0
+    ) -> None:
         self._js = js
         self._topology = topology
         self._service = service
@@ -29,7 +31,10 @@ class EventPublisher:
         if headers:
             all_headers.update(headers)
         ack = await self._js.publish(
-            self._topology.subject(subject), _encoder.encode(event), timeout=self._timeout, headers=all_headers
+            self._topology.subject(subject),
+            _encoder.encode(event),
+            timeout=self._timeout,
+            headers=all_headers,
         )
         PUBLISHED.labels(self._service, subject).inc()
         return ack

@@ -37,18 +37,29 @@ class RpcClient:
         self._topology = topology
         self._timeout = timeout_s
 
-    async def call(self, subject: str, request: msgspec.Struct | dict[str, Any], reply_type: type[R],
-                   timeout_s: float | None = None) -> R:
+    async def call(
+        self,
+        subject: str,
+        request: msgspec.Struct | dict[str, Any],
+        reply_type: type[R],
+        timeout_s: float | None = None,
+    ) -> R:
         raw = await self.call_raw(subject, _encoder.encode(request), timeout_s)
         return msgspec.convert(raw, reply_type)
 
     async def call_raw(self, subject: str, payload: bytes, timeout_s: float | None = None) -> Any:
         try:
-            msg = await self._nc.request(self._topology.subject(subject), payload, timeout=timeout_s or self._timeout)
+            msg = await self._nc.request(
+                self._topology.subject(subject), payload, timeout=timeout_s or self._timeout
+            )
         except nats.errors.NoRespondersError as exc:
-            raise RpcFailure(RpcError(code="unavailable", message=f"no service answers {subject}", status=503)) from exc
+            raise RpcFailure(
+                RpcError(code="unavailable", message=f"no service answers {subject}", status=503)
+            ) from exc
         except (nats.errors.TimeoutError, TimeoutError) as exc:
-            raise RpcFailure(RpcError(code="unavailable", message=f"{subject} timed out", status=504)) from exc
+            raise RpcFailure(
+                RpcError(code="unavailable", message=f"{subject} timed out", status=504)
+            ) from exc
         reply = _reply_decoder.decode(msg.data)
         if not reply.ok:
             assert reply.error is not None

@@ -23,8 +23,10 @@ class StreamDrift(RuntimeError):
         self.stream = stream
         self.differences = differences
         detail = ", ".join(f"{k}: live={v[0]!r} wanted={v[1]!r}" for k, v in differences.items())
-        super().__init__(f"stream {stream} differs from the subject table ({detail}); "
-                         "run `emctl streams --apply` to update it deliberately")
+        super().__init__(
+            f"stream {stream} differs from the subject table ({detail}); "
+            "run `emctl streams --apply` to update it deliberately"
+        )
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,16 @@ def stream_config(topology: Topology, spec: StreamSpec) -> StreamConfig:
     )
 
 
-_COMPARED = ("subjects", "storage", "retention", "max_age", "max_bytes", "max_msg_size", "duplicate_window",
-             "discard")
+_COMPARED = (
+    "subjects",
+    "storage",
+    "retention",
+    "max_age",
+    "max_bytes",
+    "max_msg_size",
+    "duplicate_window",
+    "discard",
+)
 
 
 def _differences(live: StreamConfig, wanted: StreamConfig) -> dict[str, tuple[object, object]]:
@@ -66,25 +76,26 @@ def _differences(live: StreamConfig, wanted: StreamConfig) -> dict[str, tuple[ob
     return diffs
 
 
-async def declare_streams(js: JetStreamContext, topology: Topology, *, apply_changes: bool = False) -> list[
-    StreamOutcome
-]:
+async def declare_streams(
+    js: JetStreamContext, topology: Topology, *, apply_changes: bool = False
+) -> list[StreamOutcome]:
     """Create every stream of the table that is missing; verify the others match it."""
     outcomes = []
     for spec in topology.streams:
         wanted = stream_config(topology, spec)
+        name = topology.stream(spec.name)
         try:
-            info = await js.stream_info(wanted.name)
+            info = await js.stream_info(name)
         except NotFoundError:
             await js.add_stream(wanted)
-            outcomes.append(StreamOutcome(wanted.name, "created"))
+            outcomes.append(StreamOutcome(name, "created"))
             continue
         diffs = _differences(info.config, wanted)
         if not diffs:
-            outcomes.append(StreamOutcome(wanted.name, "unchanged"))
+            outcomes.append(StreamOutcome(name, "unchanged"))
         elif apply_changes:
             await js.update_stream(wanted)
-            outcomes.append(StreamOutcome(wanted.name, "updated"))
+            outcomes.append(StreamOutcome(name, "updated"))
         else:
-            raise StreamDrift(wanted.name, diffs)
+            raise StreamDrift(name, diffs)
     return outcomes

@@ -33,27 +33,43 @@ def _bytes(n: int) -> str:
 
 
 def render_subjects() -> str:
-    out = [HEADER, "# Streams and subjects\n",
-           "Events travel on JetStream (durable, replayable, deduplicated by `Nats-Msg-Id` = event id);",
-           "queries and commands use core NATS request/reply with an `RpcReply` envelope",
-           '(`{"ok": true, "result": ...}` or `{"ok": false, "error": {"code", "message", "status"}}`).',
-           "With `EM_NAMESPACE=ns`, every subject is prefixed `ns.` and every stream `ns_`.\n",
-           "## Streams\n", "| stream | subjects | max age | duplicate window | max bytes | purpose |",
-           "|---|---|---|---|---|---|"]
+    out = [
+        HEADER,
+        "# Streams and subjects\n",
+        "Events travel on JetStream (durable, replayable, deduplicated by `Nats-Msg-Id` = event id);",
+        "queries and commands use core NATS request/reply with an `RpcReply` envelope",
+        '(`{"ok": true, "result": ...}` or `{"ok": false, "error": {"code", "message", "status"}}`).',
+        "With `EM_NAMESPACE=ns`, every subject is prefixed `ns.` and every stream `ns_`.\n",
+        "## Streams\n",
+        "| stream | subjects | max age | duplicate window | max bytes | purpose |",
+        "|---|---|---|---|---|---|",
+    ]
     for s in STREAMS:
-        out.append(f"| `{s.name}` | {', '.join(f'`{x}`' for x in s.subjects)} | {s.max_age_s / 86400:.0f} d | "
-                   f"{s.duplicate_window_s / 3600:.0f} h | {_bytes(s.max_bytes)} | {s.description} |")
-    out += ["\nAll streams: file storage, limits retention, discard old, 1 MiB max message.\n",
-            "## Events\n", "| subject | stream | producer | consumers | payload | meaning |", "|---|---|---|---|---|---|"]
+        out.append(
+            f"| `{s.name}` | {', '.join(f'`{x}`' for x in s.subjects)} | {s.max_age_s / 86400:.0f} d | "
+            f"{s.duplicate_window_s / 3600:.0f} h | {_bytes(s.max_bytes)} | {s.description} |"
+        )
+    out += [
+        "\nAll streams: file storage, limits retention, discard old, 1 MiB max message.\n",
+        "## Events\n",
+        "| subject | stream | producer | consumers | payload | meaning |",
+        "|---|---|---|---|---|---|",
+    ]
     for e in EVENTS:
-        out.append(f"| `{e.subject}` | {e.stream} | {e.producer} | {', '.join(e.consumers)} | "
-                   f"`{e.payload.__name__}` | {e.description} |")
+        out.append(
+            f"| `{e.subject}` | {e.stream} | {e.producer} | {', '.join(e.consumers)} | "
+            f"`{e.payload.__name__}` | {e.description} |"
+        )
     out += ["\n## RPC subjects\n", "| subject | owner | request | reply | meaning |", "|---|---|---|---|---|"]
     for r in RPCS:
-        out.append(f"| `{r.subject}` | {r.owner} | {_fields(r.request)} | "
-                   f"{('`' + r.reply.__name__ + '`') if r.reply else 'see owner docs'} | {r.description} |")
-    out.append("\nDead letters: a consumer that gives up on a message copies it to `deadletter.<consumer>` "
-               "(stream `DEADLETTER`) with `Em-Error` and `Em-Original-Subject` headers.\n")
+        out.append(
+            f"| `{r.subject}` | {r.owner} | {_fields(r.request)} | "
+            f"{('`' + r.reply.__name__ + '`') if r.reply else 'see owner docs'} | {r.description} |"
+        )
+    out.append(
+        "\nDead letters: a consumer that gives up on a message copies it to `deadletter.<consumer>` "
+        "(stream `DEADLETTER`) with `Em-Error` and `Em-Original-Subject` headers.\n"
+    )
     return "\n".join(out)
 
 
@@ -63,21 +79,31 @@ def settings_classes() -> list[tuple[str, type]]:
 
 
 def render_configuration() -> str:
-    out = [HEADER, "# Configuration\n",
-           "Every setting is an environment variable. Each service reads the shared ones and its own;",
-           "values are validated at startup and a bad one stops the process with the variable's name.\n",
-           "## Shared by every service\n", "| variable | type | default | meaning |", "|---|---|---|---|"]
+    out = [
+        HEADER,
+        "# Configuration\n",
+        "Every setting is an environment variable. Each service reads the shared ones and its own;",
+        "values are validated at startup and a bad one stops the process with the variable's name.\n",
+        "## Shared by every service\n",
+        "| variable | type | default | meaning |",
+        "|---|---|---|---|",
+    ]
     common = {row[0] for row in describe(CommonSettings)}
     out += [f"| `{v}` | {t} | `{d}` | {m} |" for v, t, d, m in describe(CommonSettings)]
     for name, cls in settings_classes():
         rows = [r for r in describe(cls) if r[0] not in common]
         out += [f"\n## {name}\n", "| variable | type | default | meaning |", "|---|---|---|---|"]
         out += [f"| `{v}` | {t} | `{d}` | {m} |" for v, t, d, m in rows]
-    out += ["\n## Embedded servers (`make up`, `make test`)\n", "| variable | default | meaning |", "|---|---|---|",
-            "| `EM_EMBEDDED_NATS_PORT` | `14222` | Port of the embedded NATS when `NATS_URL` is unset. |",
-            "| `EM_EMBEDDED_PG_PORT` | `15432` | Port of the embedded PostgreSQL when `DATABASE_URL` is unset. |",
-            "| `EM_EMBEDDED_TEMPORAL_PORT` | `17233` | Port of the embedded Temporal when `TEMPORAL_ADDRESS` is unset. |",
-            "| `EM_RUN_DIR` | `.run` | Where `make up` keeps data, logs and pid files. |", ""]
+    out += [
+        "\n## Embedded servers (`make up`, `make test`)\n",
+        "| variable | default | meaning |",
+        "|---|---|---|",
+        "| `EM_EMBEDDED_NATS_PORT` | `14222` | Port of the embedded NATS when `NATS_URL` is unset. |",
+        "| `EM_EMBEDDED_PG_PORT` | `15432` | Port of the embedded PostgreSQL when `DATABASE_URL` is unset. |",
+        "| `EM_EMBEDDED_TEMPORAL_PORT` | `17233` | Port of the embedded Temporal when `TEMPORAL_ADDRESS` is unset. |",
+        "| `EM_RUN_DIR` | `.run` | Where `make up` keeps data, logs and pid files. |",
+        "",
+    ]
     return "\n".join(out)
 
 

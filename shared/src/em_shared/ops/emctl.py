@@ -42,13 +42,17 @@ async def cmd_status(args: argparse.Namespace) -> int:
     rpc = RpcClient(nc, _topology(), timeout_s=args.timeout)
     failures = 0
     try:
-        results = await asyncio.gather(*(rpc.call(S.ping(s), Ping(), Pong) for s in SERVICES), return_exceptions=True)
+        results = await asyncio.gather(
+            *(rpc.call(S.ping(s), Ping(), Pong) for s in SERVICES), return_exceptions=True
+        )
         print(f"{'service':<10} {'state':<10} {'version':<9} {'uptime':>9}  instance")
         for service, result in zip(SERVICES, results, strict=True):
             if isinstance(result, Pong):
                 state = "ready" if result.ready else "not-ready"
                 failures += 0 if result.ready else 1
-                print(f"{service:<10} {state:<10} {result.version:<9} {result.uptime_s:>8.0f}s  {result.instance}")
+                print(
+                    f"{service:<10} {state:<10} {result.version:<9} {result.uptime_s:>8.0f}s  {result.instance}"
+                )
             else:
                 failures += 1
                 reason = result.message if isinstance(result, RpcFailure) else repr(result)
@@ -66,8 +70,10 @@ async def cmd_streams(args: argparse.Namespace) -> int:
         try:
             for outcome in await declare_streams(js, topology, apply_changes=args.apply):
                 info = await js.stream_info(outcome.stream)
-                print(f"{outcome.stream:<16} {outcome.action:<10} messages={info.state.messages:<8} "
-                      f"bytes={info.state.bytes:<10} consumers={info.state.consumer_count}")
+                print(
+                    f"{outcome.stream:<16} {outcome.action:<10} messages={info.state.messages:<8} "
+                    f"bytes={info.state.bytes:<10} consumers={info.state.consumer_count}"
+                )
         except StreamDrift as drift:
             print(f"drift: {drift}", file=sys.stderr)
             return 2
@@ -88,8 +94,10 @@ async def cmd_consumers(_: argparse.Namespace) -> int:
             except NotFoundError:
                 continue
             for c in consumers:
-                print(f"{c.stream_name:<16} {c.name:<36} {c.num_pending or 0:>8} {c.num_ack_pending or 0:>11} "
-                      f"{c.num_redelivered or 0:>11}")
+                print(
+                    f"{c.stream_name:<16} {c.name:<36} {c.num_pending or 0:>8} {c.num_ack_pending or 0:>11} "
+                    f"{c.num_redelivered or 0:>11}"
+                )
     finally:
         await nc.close()
     return 0
@@ -112,11 +120,19 @@ async def cmd_deadletters(_: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], Any], Callable[[argparse.ArgumentParser], None]]] = {
-    "status": ("ping every service over NATS", cmd_status,
-               lambda p: p.add_argument("--timeout", type=float, default=2.0)),
-    "streams": ("streams vs the subject table", cmd_streams,
-                lambda p: p.add_argument("--apply", action="store_true", help="update drifted streams")),
+COMMANDS: dict[
+    str, tuple[str, Callable[[argparse.Namespace], Any], Callable[[argparse.ArgumentParser], Any]]
+] = {
+    "status": (
+        "ping every service over NATS",
+        cmd_status,
+        lambda p: p.add_argument("--timeout", type=float, default=2.0),
+    ),
+    "streams": (
+        "streams vs the subject table",
+        cmd_streams,
+        lambda p: p.add_argument("--apply", action="store_true", help="update drifted streams"),
+    ),
     "consumers": ("consumer lag", cmd_consumers, lambda p: None),
     "deadletters": ("dead-lettered messages per consumer", cmd_deadletters, lambda p: None),
 }
@@ -124,13 +140,19 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.Namespace], Any], Callable[[ar
 
 def _plugin_commands() -> None:
     for ep in entry_points(group="em_agent.emctl"):
-        register = ep.load()
+        try:
+            register = ep.load()
+        except Exception as exc:  # a broken plugin must not take the core commands down with it
+            print(f"emctl: plugin {ep.name} unavailable: {exc}", file=sys.stderr)
+            continue
         register(COMMANDS)
 
 
 def main(argv: list[str] | None = None) -> int:
     _plugin_commands()
-    parser = argparse.ArgumentParser(prog="emctl", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="emctl", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (help_text, _, configure) in COMMANDS.items():
         configure(sub.add_parser(name, help=help_text))

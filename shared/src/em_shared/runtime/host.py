@@ -81,8 +81,10 @@ async def start_context(defn: ServiceDefinition, settings: CommonSettings) -> Se
     pool, schema = None, None
     if defn.migrations is not None:
         schema = schema_name(defn.name, settings.namespace)
-        pool = await _retry("postgres", lambda: create_pool(settings.database_url, schema,
-                                                              settings.db_pool_min, settings.db_pool_max))
+        pool = await _retry(
+            "postgres",
+            lambda: create_pool(settings.database_url, schema, settings.db_pool_min, settings.db_pool_max),
+        )
     broker = create_broker(settings.nats_url, f"{defn.name}-svc", settings.shutdown_grace_s)
     await _retry("nats", broker.connect)
     js = broker.connection.jetstream()
@@ -107,8 +109,13 @@ async def start_context(defn: ServiceDefinition, settings: CommonSettings) -> Se
 
     async def pong(_: Ping) -> Pong:
         checks = await readiness_checks(ctx)
-        return Pong(service=defn.name, version=defn.version, instance=f"{socket.gethostname()}:{os.getpid()}",
-                    ready=all(v == "ok" for v in checks.values()), uptime_s=time.monotonic() - ctx.started_at)
+        return Pong(
+            service=defn.name,
+            version=defn.version,
+            instance=f"{socket.gethostname()}:{os.getpid()}",
+            ready=all(v == "ok" for v in checks.values()),
+            uptime_s=time.monotonic() - ctx.started_at,
+        )
 
     serve_rpc(broker, topology, defn.name, S.ping(defn.name), Ping, pong)
     if defn.register is not None:
@@ -143,8 +150,9 @@ def build_app(defn: ServiceDefinition, settings: CommonSettings) -> Litestar:
             await stop_context(defn, ctx)
             log.info("service stopped")
 
-    prometheus = PrometheusConfig(app_name=f"{defn.name}-svc", prefix="em_http", group_path=True,
-                                  exclude=["/metrics"])
+    prometheus = PrometheusConfig(
+        app_name=f"{defn.name}-svc", prefix="em_http", group_path=True, exclude=["/metrics"]
+    )
 
     return Litestar(
         route_handlers=[health, ready, PrometheusController, *defn.route_handlers],

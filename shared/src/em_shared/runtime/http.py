@@ -26,10 +26,15 @@ class ErrorBody(msgspec.Struct, frozen=True):
     extra: Any = None
 
 
-def error_response(status: int, code: str, detail: str, extra: Any = None,
-                   headers: dict[str, str] | None = None) -> Response[ErrorBody]:
-    return Response(ErrorBody(error=code, detail=detail, status=status, extra=extra), status_code=status,
-                    media_type=MediaType.JSON, headers=headers)
+def error_response(
+    status: int, code: str, detail: str, extra: Any = None, headers: dict[str, str] | None = None
+) -> Response[ErrorBody]:
+    return Response(
+        ErrorBody(error=code, detail=detail, status=status, extra=extra),
+        status_code=status,
+        media_type=MediaType.JSON,
+        headers=headers,
+    )
 
 
 def _service_error(_: Request[Any, Any, Any], exc: ServiceError) -> Response[ErrorBody]:
@@ -41,8 +46,15 @@ def _validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Re
 
 
 def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
-    code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
-            415: "unsupported_media_type", 429: "rate_limited"}.get(exc.status_code, "http_error")
+    code = {
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        413: "too_large",
+        415: "unsupported_media_type",
+        429: "rate_limited",
+    }.get(exc.status_code, "http_error")
     return error_response(exc.status_code, code, exc.detail, exc.extra, headers=exc.headers)
 
 
@@ -75,7 +87,9 @@ class Readiness(msgspec.Struct, frozen=True):
 def health(state: State) -> Health:
     """Alive: the process runs and its event loop answers."""
     ctx: ServiceContext | None = state.get("ctx")
-    return Health(status="ok", service=state.service_name, version=state.service_version if ctx is None else ctx.version)
+    return Health(
+        status="ok", service=state.service_name, version=state.service_version if ctx is None else ctx.version
+    )
 
 
 @get("/ready", tags=["ops"])
@@ -84,7 +98,9 @@ async def ready(state: State) -> Response[Readiness]:
     ctx: ServiceContext | None = state.get("ctx")
     checks = await readiness_checks(ctx)
     ok = all(v == "ok" for v in checks.values())
-    return Response(Readiness(ready=ok, service=state.service_name, checks=checks), status_code=200 if ok else 503)
+    return Response(
+        Readiness(ready=ok, service=state.service_name, checks=checks), status_code=200 if ok else 503
+    )
 
 
 async def readiness_checks(ctx: ServiceContext | None) -> dict[str, str]:

@@ -44,6 +44,13 @@ def configure_logging(level: str = "info", fmt: str = "json", service: str = "em
     root.setLevel(logging.getLevelName(level.upper()))
     for noisy in ("uvicorn.access",):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # faststream installs its own coloured stderr handler at import; route it through ours instead.
+    import faststream  # noqa: F401  (creates the "faststream" logger we re-route)
+
+    fs_logger = logging.getLogger("faststream")
+    fs_logger.handlers[:] = []
+    fs_logger.propagate = True
+    fs_logger.setLevel(logging.WARNING)
     structlog.contextvars.bind_contextvars(service=service)
 
 

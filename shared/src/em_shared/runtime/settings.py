@@ -33,7 +33,9 @@ class CommonSettings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: Annotated[str, env("DATABASE_URL", "PostgreSQL DSN; each service uses its own schema.")] = (
         "postgresql://postgres@127.0.0.1:15432/postgres"
     )
-    temporal_address: Annotated[str, env("TEMPORAL_ADDRESS", "Temporal frontend host:port.")] = "127.0.0.1:17233"
+    temporal_address: Annotated[str, env("TEMPORAL_ADDRESS", "Temporal frontend host:port.")] = (
+        "127.0.0.1:17233"
+    )
     namespace: Annotated[
         str,
         env("EM_NAMESPACE", "Prefix for subjects, streams and DB schemas; isolates tenants and tests."),
@@ -46,9 +48,9 @@ class CommonSettings(msgspec.Struct, frozen=True, kw_only=True):
     shutdown_grace_s: Annotated[
         float, env("SHUTDOWN_GRACE_S", "Seconds to finish in-flight requests and messages on SIGTERM.")
     ] = 8.0
-    rpc_timeout_s: Annotated[float, env("RPC_TIMEOUT_S", "Default timeout of NATS requests to other services.")] = (
-        5.0
-    )
+    rpc_timeout_s: Annotated[
+        float, env("RPC_TIMEOUT_S", "Default timeout of NATS requests to other services.")
+    ] = 5.0
 
 
 def load_settings(cls: type[T], environ: Mapping[str, str] | None = None, **overrides: Any) -> T:
@@ -94,8 +96,9 @@ def describe(cls: type[msgspec.Struct]) -> list[tuple[str, str, str, str]]:
 
 def _meta_of(t: msgspec.inspect.Type) -> msgspec.Meta | None:
     if isinstance(t, msgspec.inspect.Metadata) and t.extra is not None:
-        return msgspec.Meta(description=t.extra_json_schema.get("description") if t.extra_json_schema else None,
-                            extra=t.extra)
+        return msgspec.Meta(
+            description=t.extra_json_schema.get("description") if t.extra_json_schema else None, extra=t.extra
+        )
     return None
 
 

@@ -70,13 +70,17 @@ async def migrate(conn: asyncpg.Connection, schema: str, directory: Path) -> lis
         for m in migrations:
             if m.version in done:
                 if done[m.version] != m.checksum:
-                    raise MigrationError(f"{schema}: migration {m.version:04d}_{m.name} changed after it was applied")
+                    raise MigrationError(
+                        f"{schema}: migration {m.version:04d}_{m.name} changed after it was applied"
+                    )
                 continue
             await conn.execute(f"SET LOCAL search_path TO {q_schema}, public")
             await conn.execute(m.sql)
             await conn.execute(
                 f"INSERT INTO {q_schema}.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                m.version, m.name, m.checksum,
+                m.version,
+                m.name,
+                m.checksum,
             )
             applied_now.append(m.version)
     return applied_now
@@ -84,9 +88,7 @@ async def migrate(conn: asyncpg.Connection, schema: str, directory: Path) -> lis
 
 async def pending(conn: asyncpg.Connection, schema: str, directory: Path) -> list[int]:
     """Versions not yet applied (for /ready)."""
-    exists = await conn.fetchval(
-        "SELECT to_regclass($1) IS NOT NULL", f"{_quote(schema)}.schema_migrations"
-    )
+    exists = await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", f"{_quote(schema)}.schema_migrations")
     wanted = {m.version for m in discover(directory)}
     if not exists:
         return sorted(wanted)

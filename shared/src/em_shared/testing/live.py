@@ -23,7 +23,7 @@ class LiveService:
 
     @property
     def ctx(self) -> ServiceContext:
-        return self.app.state.ctx  # type: ignore[attr-defined, no-any-return]
+        return self.app.state.ctx  # type: ignore[attr-defined]
 
     def client(self, **kwargs: object) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.url, timeout=30, **kwargs)  # type: ignore[arg-type]
@@ -34,9 +34,10 @@ async def live_service(defn: ServiceDefinition, settings: object) -> AsyncIterat
     """Serve `defn` over real HTTP until the block ends, then shut it down gracefully."""
     port = free_port()
     app = build_app(defn, settings)  # type: ignore[arg-type]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_config=None, access_log=False)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, lifespan="on", log_config=None, access_log=False
+    )
     server = uvicorn.Server(config)
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     task = asyncio.create_task(server.serve())
     for _ in range(600):
         if server.started:

@@ -58,7 +58,9 @@ async def cleanup_namespace(servers: TestServers, namespace: str) -> AsyncIterat
     yield namespace
     conn = await asyncpg.connect(servers.database_url)
     try:
-        schemas = await conn.fetch("SELECT nspname FROM pg_namespace WHERE nspname LIKE $1", f"{namespace}\\_%")
+        schemas = await conn.fetch(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE $1", f"{namespace}\\_%"
+        )
         for row in schemas:
             await conn.execute(f'DROP SCHEMA IF EXISTS "{row["nspname"]}" CASCADE')
     finally:
