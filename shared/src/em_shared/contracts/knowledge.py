@@ -13,7 +13,9 @@ import msgspec
 from em_shared.contracts.base import RpcRequest
 
 
-class SearchFilters(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+class SearchFilters(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True
+):
     """All given filters must hold; `tags`: the chunk's document carries every listed tag."""
 
     service: str | None = None

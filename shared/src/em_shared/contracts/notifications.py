@@ -15,7 +15,12 @@ class DirectMessageRequested(Event, frozen=True, kw_only=True):
 
 
 class NotificationDeadLettered(Event, frozen=True, kw_only=True):
-    """`notify.delivery.dead_lettered`: a Slack call that kept failing after its retries."""
+    """`notify.delivery.dead_lettered`: a Slack call that kept failing after its retries.
+
+    `event_id` is the event that could not be delivered (replay it with notifier-svc's
+    `POST /v1/deliveries/{event_id}/replay`); `channel` is where it was going (a channel, or
+    `dm:<user id or email>`); `method` the Slack Web API method that failed.
+    """
 
     event_id: str
     channel: str | None

@@ -78,8 +78,12 @@ def serve_rpc(
     subject: str,
     request_type: type[Q],
     handler: Callable[[Q], Awaitable[Any]],
+    max_workers: int = 1,
 ) -> None:
     """Answer `subject` with `handler`; instances of one service share a queue group (load balancing).
+
+    `max_workers` > 1 handles that many requests of this subject concurrently (slow handlers such
+    as agent runs that wait on a model); 1 keeps faststream's one-at-a-time default.
 
     Decoding errors become `invalid` replies, `ServiceError`s keep their code, anything else is an
     `internal` reply and an error log: a caller always gets an answer it can show.
@@ -110,4 +114,5 @@ def serve_rpc(
             MESSAGES.labels(service, subject, outcome).inc()
             MESSAGE_SECONDS.labels(service, subject).observe(time.perf_counter() - started)
 
-    broker.subscriber(topology.subject(subject), queue=f"{service}-rpc", title=subject)(respond)
+    extra: dict[str, Any] = {"max_workers": max_workers} if max_workers > 1 else {}
+    broker.subscriber(topology.subject(subject), queue=f"{service}-rpc", title=subject, **extra)(respond)

@@ -1,0 +1,1 @@
+"""Use cases: the coordinator (route, run sub-agents, synthesise), chat sessions, sub-agent runs."""

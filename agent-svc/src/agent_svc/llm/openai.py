@@ -1,0 +1,178 @@
+"""OpenAI Chat Completions through the `openai` SDK: text, tool calls, SSE streaming. Any
+OpenAI-compatible server (Ollama, vLLM) works through `base_url`. SDK retries are off, as for Anthropic.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import openai
+
+from agent_svc.llm.anthropic import retry_after
+from agent_svc.llm.types import (
+    LLMError,
+    LLMRequest,
+    LLMResponse,
+    Message,
+    ProviderFailed,
+    ProviderRejected,
+    ProviderTimeout,
+    RateLimited,
+    StreamEvent,
+    ToolCall,
+    Usage,
+)
+
+
+def map_error(exc: Exception) -> LLMError:
+    if isinstance(exc, openai.APITimeoutError):
+        return ProviderTimeout("openai: request timed out")
+    if isinstance(exc, openai.APIConnectionError):
+        return ProviderFailed(f"openai: connection failed ({exc})")
+    if isinstance(exc, openai.APIStatusError):
+        status = exc.status_code
+        message = f"openai: HTTP {status}: {exc.message}"
+        if status == 429:
+            return RateLimited(message, status=status, retry_after_s=retry_after(exc.response.headers))
+        if status >= 500 or status == 408:
+            return ProviderFailed(message, status=status, retry_after_s=retry_after(exc.response.headers))
+        return ProviderRejected(message, status=status)
+    return ProviderFailed(f"openai: {type(exc).__name__}: {exc}")
+
+
+def _messages(system: str, messages: list[Message]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = [{"role": "system", "content": system}]
+    for m in messages:
+        if m.role == "tool":
+            out.append({"role": "tool", "tool_call_id": m.tool_call_id, "content": m.content})
+        elif m.role == "assistant" and m.tool_calls:
+            out.append(
+                {
+                    "role": "assistant",
+                    "content": m.content or None,
+                    "tool_calls": [
+                        {
+                            "id": c.id,
+                            "type": "function",
+                            "function": {"name": c.name, "arguments": json.dumps(c.arguments)},
+                        }
+                        for c in m.tool_calls
+                    ],
+                }
+            )
+        else:
+            out.append({"role": m.role, "content": m.content})
+    return out
+
+
+def _arguments(raw: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(raw or "{}")
+    except ValueError:
+        # The registry validates arguments; a malformed object is reported to the model there.
+        return {"_unparsable_arguments": raw}
+    return value if isinstance(value, dict) else {"_unparsable_arguments": raw}
+
+
+class OpenAIProvider:
+    offline = False
+    supports_structured = True
+
+    def __init__(self, api_key: str, model: str, base_url: str = "", timeout_s: float = 30.0) -> None:
+        self.name = "openai"
+        self.model = model
+        self._client = openai.AsyncOpenAI(
+            api_key=api_key or "unset", base_url=base_url or None, max_retries=0, timeout=timeout_s
+        )
+
+    def _params(self, request: LLMRequest) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": request.max_tokens,
+            "messages": _messages(request.system, request.messages),
+        }
+        if request.tools:
+            params["tools"] = [
+                {
+                    "type": "function",
+                    "function": {"name": t.name, "description": t.description, "parameters": t.parameters},
+                }
+                for t in request.tools
+            ]
+        if request.session_id:
+            params["user"] = request.session_id
+        return params
+
+    async def complete(self, request: LLMRequest) -> LLMResponse:
+        started = time.perf_counter()
+        try:
+            completion = await self._client.chat.completions.create(**self._params(request))
+        except openai.OpenAIError as exc:
+            raise map_error(exc) from exc
+        choice = completion.choices[0].message
+        calls = [
+            ToolCall(id=c.id, name=c.function.name, arguments=_arguments(c.function.arguments))
+            for c in (choice.tool_calls or [])
+            if c.type == "function"
+        ]
+        usage = completion.usage
+        return LLMResponse(
+            text=choice.content or "",
+            tool_calls=calls,
+            provider=self.name,
+            model=completion.model or self.model,
+            usage=Usage(
+                input_tokens=usage.prompt_tokens if usage else 0,
+                output_tokens=usage.completion_tokens if usage else 0,
+            ),
+            latency_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    async def stream(self, request: LLMRequest) -> AsyncIterator[StreamEvent]:
+        started = time.perf_counter()
+        text: list[str] = []
+        tools: dict[int, dict[str, str]] = {}
+        usage = Usage()
+        model = self.model
+        try:
+            chunks = await self._client.chat.completions.create(
+                **self._params(request), stream=True, stream_options={"include_usage": True}
+            )
+            async for chunk in chunks:
+                model = chunk.model or model
+                if chunk.usage is not None:
+                    usage = Usage(
+                        input_tokens=chunk.usage.prompt_tokens, output_tokens=chunk.usage.completion_tokens
+                    )
+                if not chunk.choices:
+                    continue
+                delta = chunk.choices[0].delta
+                if delta.content:
+                    text.append(delta.content)
+                    yield StreamEvent(kind="text", text=delta.content)
+                for tc in delta.tool_calls or []:
+                    slot = tools.setdefault(tc.index, {"id": "", "name": "", "args": ""})
+                    slot["id"] = tc.id or slot["id"]
+                    if tc.function is not None:
+                        slot["name"] = tc.function.name or slot["name"]
+                        slot["args"] += tc.function.arguments or ""
+        except openai.OpenAIError as exc:
+            raise map_error(exc) from exc
+        calls = [
+            ToolCall(id=t["id"], name=t["name"], arguments=_arguments(t["args"]))
+            for _, t in sorted(tools.items())
+        ]
+        yield StreamEvent(
+            kind="done",
+            response=LLMResponse(
+                text="".join(text),
+                tool_calls=calls,
+                provider=self.name,
+                model=model,
+                usage=usage,
+                latency_ms=(time.perf_counter() - started) * 1000,
+            ),
+        )

@@ -1,0 +1,56 @@
+"""Subjects -> handlers: each sub-agent on rpc.agent.<name>.run, the registry on rpc.agent.registry,
+and incident/metrics events that make cached answers stale."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import msgspec
+from em_shared.contracts.agents import AgentRegistryListing, AgentRunRequest, AgentRunResult, RegistryQuery
+from em_shared.contracts.subjects import S
+from em_shared.messaging.consumers import subscribe_events
+from em_shared.messaging.rpc import serve_rpc
+from em_shared.runtime.context import ServiceContext
+
+from agent_svc.agents.runner import AgentRunner
+
+SERVICE = "agent"
+
+
+class DataChanged(msgspec.Struct, frozen=True, kw_only=True):
+    """Any event of the watched streams; only its arrival matters."""
+
+    id: str
+
+
+def _runner(runner: AgentRunner) -> Callable[[AgentRunRequest], Awaitable[AgentRunResult]]:
+    return runner.run
+
+
+def register(
+    ctx: ServiceContext,
+    runners: dict[str, AgentRunner],
+    listing: AgentRegistryListing,
+    on_data_changed: Callable[[], Awaitable[None]],
+    concurrency: int = 200,
+) -> None:
+    for name, runner in runners.items():
+        serve_rpc(
+            ctx.broker, ctx.topology, SERVICE, S.agent_run(name), AgentRunRequest, _runner(runner),
+            max_workers=concurrency,
+        )
+
+    async def registry(_: RegistryQuery) -> AgentRegistryListing:
+        return listing
+
+    serve_rpc(ctx.broker, ctx.topology, SERVICE, S.AGENT_REGISTRY, RegistryQuery, registry)
+
+    async def changed(_: DataChanged) -> None:
+        await on_data_changed()
+
+    subscribe_events(
+        ctx.broker, ctx.topology, SERVICE, "incident.>", "agent-cache-incidents", DataChanged, changed
+    )
+    subscribe_events(
+        ctx.broker, ctx.topology, SERVICE, "metrics.>", "agent-cache-metrics", DataChanged, changed
+    )

@@ -1,0 +1,160 @@
+"""DORA benchmark: 1,000,000 canonical events (200 services, 20 teams, 2 years).
+
+Facts go in with COPY, a full recompute rebuilds every outcome and day partial from them, a sample
+of further events is folded one by one through the same use cases the consumers call, and DORA
+queries (90 days, one service and the whole organisation) are timed. Prints the figures.
+
+    DATABASE_URL=postgresql://... .venv/bin/python bench/dora/run.py [--events 1000000]
+Without DATABASE_URL an embedded PostgreSQL is started (and stopped) for the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import msgspec
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from em_shared.runtime.settings import load_settings  # noqa: E402
+from em_shared.storage.migrations import migrate  # noqa: E402
+from em_shared.storage.pool import create_pool  # noqa: E402
+from em_shared.testing.servers import TestServers  # noqa: E402
+from generate import START, service_events  # noqa: E402
+from load import FactSink  # noqa: E402
+
+from ingest_svc.metrics.config import Config  # noqa: E402
+from ingest_svc.metrics.handlers.ingest import Ingestor  # noqa: E402
+from ingest_svc.metrics.handlers.queries import Queries  # noqa: E402
+from ingest_svc.metrics.handlers.rollup import Roller  # noqa: E402
+from ingest_svc.metrics.module import MIGRATIONS  # noqa: E402
+from ingest_svc.metrics.subscribers import EVENTS  # noqa: E402
+from ingest_svc.settings import IngestSettings  # noqa: E402
+
+
+def pct(values: list[float], q: float) -> float:
+    data = sorted(values)
+    return data[min(len(data) - 1, int(round(q * (len(data) - 1))))]
+
+
+def route(subject: str) -> str:
+    for pattern, _, _, method in EVENTS:
+        p, s = pattern.split("."), subject.split(".")
+        if len(p) == len(s) and all(a in ("*", b) for a, b in zip(p, s, strict=True)):
+            return method
+    raise KeyError(subject)
+
+
+async def bench(args: argparse.Namespace, dsn: str) -> None:
+    schema = f"bench{uuid.uuid4().hex[:6]}_metrics"
+    pool = await create_pool(dsn, schema, 1, 4)
+    async with pool.acquire() as conn:
+        await migrate(conn, schema, MIGRATIONS)
+    cfg = Config.from_settings(load_settings(IngestSettings, {}))
+    end = START + timedelta(days=args.days)
+    clock = lambda: end + timedelta(days=2)  # noqa: E731
+    try:
+        per_service = args.events // args.services
+        t0 = time.perf_counter()
+        sink = FactSink(cfg)
+        for i in range(args.services):
+            for subject, event in service_events(i, args.teams, args.days, per_service, args.seed):
+                sink.add(subject, event)
+        t_gen = time.perf_counter() - t0
+        print(f"generated {sink.events:,} canonical events in {t_gen:.1f} s "
+              f"({args.services} services, {args.teams} teams, {args.days} days)")
+        t0 = time.perf_counter()
+        async with pool.acquire() as conn:
+            rows = await sink.copy(conn)
+        t_copy = time.perf_counter() - t0
+        print(f"COPY of the facts: {t_copy:.1f} s ({', '.join(f'{k} {v:,}' for k, v in rows.items())})")
+
+        roller = Roller(pool, cfg, clock=clock)
+        t0 = time.perf_counter()
+        await roller.recompute(versions=False)
+        t_re = time.perf_counter() - t0
+        async with pool.acquire() as conn:
+            n_out = await conn.fetchval("SELECT count(*) FROM outcomes")
+            n_part = await conn.fetchval("SELECT count(*) FROM day_partials")
+        print(f"full recompute: {t_re:.1f} s ({n_out:,} deployment outcomes, {n_part:,} day partials); "
+              f"{sink.events / t_re:,.0f} events/s folded into rollups")
+
+        # Incremental: continue the history of random services and fold the events one by one.
+        ingestor = Ingestor(pool, cfg, clock=clock)
+        rng = random.Random(args.seed)
+        sample = []
+        for i in rng.sample(range(args.services), min(args.services, 20)):
+            sample.extend(service_events(i, args.teams, 14, args.sample // 20 + 1, args.seed + 1, start=end,
+                                         offset=10_000_000))
+        sample = sample[: args.sample]
+        sample.sort(key=lambda se: se[1].occurred_at)
+        per_event = []
+        t0 = time.perf_counter()
+        for subject, event in sample:
+            t1 = time.perf_counter()
+            await getattr(ingestor, route(subject))(event)
+            per_event.append((time.perf_counter() - t1) * 1000)
+        t_fold = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        days = await roller.flush()
+        t_flush = time.perf_counter() - t0
+        print(f"incremental: {len(sample):,} events folded in {t_fold:.2f} s: mean {statistics.mean(per_event):.2f} ms, "
+              f"p50 {pct(per_event, 0.5):.2f} ms, p95 {pct(per_event, 0.95):.2f} ms per event; rollup flush of "
+              f"{days:,} dirty days {t_flush:.2f} s ({t_flush * 1000 / len(sample):.2f} ms per event amortised); "
+              f"{len(sample) / (t_fold + t_flush):,.0f} events/s end to end")
+
+        queries = Queries(pool, cfg, clock=clock)
+        to = end.date().isoformat()
+        frm = (end - timedelta(days=90)).date().isoformat()
+        for label, params in (("service", lambda: {"service": f"svc{rng.randrange(args.services):03d}"}),
+                              ("org", lambda: {})):
+            times = []
+            for _ in range(args.queries):
+                t1 = time.perf_counter()
+                f = queries.filters({"start": frm, "end": to, "bucket": "week", **params()})
+                msgspec.json.encode(await queries.dora(f))
+                times.append((time.perf_counter() - t1) * 1000)
+            print(f"query 90 days, weekly, {label}: p50 {pct(times, 0.5):.1f} ms, p95 {pct(times, 0.95):.1f} ms "
+                  f"({args.queries} queries)")
+    finally:
+        if not args.keep:
+            async with pool.acquire() as conn:
+                await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        await pool.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--services", type=int, default=200)
+    parser.add_argument("--teams", type=int, default=20)
+    parser.add_argument("--days", type=int, default=730)
+    parser.add_argument("--sample", type=int, default=2000, help="events folded incrementally")
+    parser.add_argument("--queries", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", action="store_true", help="keep the bench schema")
+    args = parser.parse_args()
+    dsn = os.environ.get("DATABASE_URL")
+    servers = None
+    if not dsn:
+        os.environ.pop("NATS_URL", None)
+        servers = TestServers.start()
+        dsn = servers.database_url
+    try:
+        asyncio.run(bench(args, dsn))
+    finally:
+        if servers is not None:
+            servers.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Pure incident logic: lifecycle rules, severity mapping, fingerprints, grouping keys. No I/O here."""

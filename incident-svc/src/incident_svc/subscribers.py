@@ -1,0 +1,74 @@
+"""Subject -> handler wiring: the alert and deployment consumers and the `rpc.incident.*` responders."""
+
+from __future__ import annotations
+
+from em_shared.contracts import incidents as c
+from em_shared.contracts.alerts import AlertSignal
+from em_shared.contracts.deployments import DeploymentChanged
+from em_shared.contracts.subjects import S
+from em_shared.messaging.consumers import subscribe_events
+from em_shared.messaging.rpc import serve_rpc
+from em_shared.runtime.context import ServiceContext
+
+from incident_svc.handlers.commands import IncidentCommands
+from incident_svc.handlers.deploys import DeploymentIntake
+from incident_svc.handlers.intake import AlertIntake
+
+SERVICE = "incident"
+ACTIONS = ("acknowledge", "mitigate", "resolve", "close", "reopen")
+
+
+def register(
+    ctx: ServiceContext,
+    intake: AlertIntake,
+    deploys: DeploymentIntake,
+    commands: IncidentCommands,
+    batch: int,
+    alert_durable: str = "incident-alerts",
+) -> None:
+    subscribe_events(
+        ctx.broker,
+        ctx.topology,
+        SERVICE,
+        S.ALERT_RECEIVED,
+        alert_durable,
+        AlertSignal,
+        intake.handle,
+        batch_size=batch,
+    )
+    subscribe_events(
+        ctx.broker,
+        ctx.topology,
+        SERVICE,
+        S.DEPLOYMENT_FINISHED,
+        "incident-deployments",
+        DeploymentChanged,
+        deploys.handle,
+    )
+    rpc = [
+        ("rpc.incident.get", c.IncidentRef, commands.get),
+        ("rpc.incident.list", c.IncidentListQuery, commands.list),
+        ("rpc.incident.create", c.IncidentCreate, commands.create),
+        ("rpc.incident.update", c.IncidentUpdate, commands.update),
+        ("rpc.incident.add_note", c.IncidentNote, commands.add_note),
+        ("rpc.incident.merge", c.IncidentMerge, commands.merge),
+        ("rpc.incident.link_deployment", c.IncidentLinkDeployment, commands.link_deployment),
+    ]
+    for subject, request_type, handler in rpc:
+        serve_rpc(ctx.broker, ctx.topology, SERVICE, subject, request_type, handler)
+    for action in ACTIONS:
+        serve_rpc(
+            ctx.broker,
+            ctx.topology,
+            SERVICE,
+            f"rpc.incident.{action}",
+            c.IncidentAction,
+            _bind(commands, action),
+        )
+
+
+def _bind(commands: IncidentCommands, action: str):  # type: ignore[no-untyped-def]
+    async def handle(cmd: c.IncidentAction) -> c.IncidentSnapshot:
+        return await commands.act(action, cmd)
+
+    return handle

@@ -1,0 +1,117 @@
+"""HTTP: the webhook endpoint, the service catalog, and stored-delivery lookups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from em_shared.messaging.errors import InvalidInput, NotFound
+from em_shared.runtime.context import ServiceContext
+from em_shared.runtime.http import error_response
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.params import Body
+
+from ingest_svc import repository
+from ingest_svc.committer import Overloaded
+from ingest_svc.domain.catalog import CatalogService
+from ingest_svc.domain.sources import SOURCES
+from ingest_svc.handlers import Accepted, WebhookIntake
+
+RETRY_AFTER_S = "2"
+
+
+async def _accept(
+    ctx: ServiceContext, request: Request[Any, Any, Any], source: str, instance: str
+) -> Response[Any]:
+    intake: WebhookIntake = ctx.state["intake"]
+    body = await request.body()
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    try:
+        result = await intake.accept(source, instance, headers, body)
+    except Overloaded as exc:
+        # Alertmanager and Datadog retry only on 5xx: 503 + Retry-After, never a 500 or a silent drop.
+        return error_response(
+            503,
+            "unavailable",
+            f"ingest is saturated ({exc}); retry later",
+            headers={"Retry-After": RETRY_AFTER_S},
+        )
+    return Response(result, status_code=200)
+
+
+class WebhookController(Controller):
+    path = "/webhooks"
+    tags = ["webhooks"]
+
+    @post(
+        "/{source:str}",
+        status_code=200,
+        summary="Receive a vendor webhook",
+        description=f"Sources: {', '.join(sorted(SOURCES))}. Authenticated with the vendor's own scheme; "
+        "answers only once the delivery is stored.",
+    )
+    async def receive(
+        self, ctx: ServiceContext, request: Request[Any, Any, Any], source: str
+    ) -> Response[Accepted]:
+        return await _accept(ctx, request, source, "default")
+
+    @post("/{source:str}/{instance:str}", status_code=200, summary="Receive a webhook for a named instance")
+    async def receive_instance(
+        self, ctx: ServiceContext, request: Request[Any, Any, Any], source: str, instance: str
+    ) -> Response[Accepted]:
+        if not instance.replace("-", "").replace("_", "").isalnum() or len(instance) > 64:
+            raise InvalidInput("instance names are letters, digits, - and _ (at most 64)")
+        return await _accept(ctx, request, source, instance.lower())
+
+
+class CatalogListing(msgspec.Struct, frozen=True):
+    services: list[CatalogService]
+
+
+class CatalogController(Controller):
+    path = "/v1/catalog"
+    tags = ["catalog"]
+
+    @get("/", summary="The whole service catalog")
+    async def listing(self, ctx: ServiceContext) -> CatalogListing:
+        catalog = await ctx.state["catalog"].refresh()
+        return CatalogListing(services=list(catalog.services.values()))
+
+    @get("/services/{name:str}", summary="One catalog service")
+    async def one(self, ctx: ServiceContext, name: str) -> CatalogService:
+        catalog = await ctx.state["catalog"].refresh()
+        if name not in catalog.services:
+            raise NotFound(f"no service {name!r} in the catalog")
+        return catalog.services[name]  # type: ignore[no-any-return]
+
+    @put("/services/{name:str}", summary="Create or replace a catalog service")
+    async def upsert(self, ctx: ServiceContext, name: str, data: CatalogService = Body()) -> CatalogService:
+        if data.name != name:
+            raise InvalidInput(f"body name {data.name!r} differs from the path's {name!r}")
+        await repository.upsert_catalog(ctx.pool, [msgspec.to_builtins(data)])  # type: ignore[arg-type]
+        await ctx.state["catalog"].refresh()
+        return data
+
+    @delete("/services/{name:str}", status_code=204, summary="Remove a catalog service")
+    async def remove(self, ctx: ServiceContext, name: str) -> None:
+        if not await repository.delete_catalog(ctx.pool, name):  # type: ignore[arg-type]
+            raise NotFound(f"no service {name!r} in the catalog")
+        await ctx.state["catalog"].refresh()
+
+
+class DeliveryController(Controller):
+    path = "/v1/deliveries"
+    tags = ["webhooks"]
+
+    @get("/{delivery_id:str}", summary="A stored delivery's metadata and processing status (no body)")
+    async def one(self, ctx: ServiceContext, delivery_id: str) -> dict[str, Any]:
+        try:
+            row = await repository.delivery(ctx.pool, delivery_id)  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise InvalidInput("delivery ids are UUIDs") from exc
+        if row is None:
+            raise NotFound(f"no delivery {delivery_id}")
+        return row
+
+
+ROUTES = [WebhookController, CatalogController, DeliveryController]

@@ -1,0 +1,1 @@
+"""Pure ingest logic: signature schemes, source rules, dedup keys and normalizers (no I/O)."""

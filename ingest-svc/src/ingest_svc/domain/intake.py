@@ -1,0 +1,67 @@
+"""Accept-time decisions that need no I/O: content type, body decoding, dedup key, ignored or not."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+import msgspec
+
+from ingest_svc.domain.sources import Source
+
+# Headers whose value is (or contains) a credential: stored as "[redacted]".
+_SECRET_HEADERS = ("authorization", "x-gitlab-token", "x-webhook-token", "cookie", "proxy-authorization")
+_SECRET_WORDS = ("secret", "token", "password", "api-key", "apikey")
+
+
+class BadContentType(Exception):
+    pass
+
+
+class BadBody(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Intake:
+    payload: Any
+    event_type: str
+    dedup_key: str
+    handled: bool
+
+
+def media_type(content_type: str | None) -> str:
+    return (content_type or "application/json").split(";", 1)[0].strip().lower()
+
+
+def decode(source: Source, content_type: str | None, body: bytes) -> Any:
+    kind = media_type(content_type)
+    if kind not in source.content_types and not kind.endswith("+json"):
+        raise BadContentType(f"{source.name} sends {', '.join(source.content_types)}, not {kind}")
+    if kind == "application/x-www-form-urlencoded":
+        try:
+            form = parse_qs(body.decode(), strict_parsing=True)
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise BadBody(f"malformed form body: {exc}") from exc
+        if "payload" not in form:
+            raise BadBody("form body has no payload field")
+        body = form["payload"][0].encode()
+    try:
+        return msgspec.json.decode(body)
+    except msgspec.DecodeError as exc:
+        raise BadBody(f"malformed JSON: {exc}") from exc
+
+
+def examine(source: Source, headers: dict[str, str], payload: Any, body: bytes) -> Intake:
+    event_type = source.event_type(headers, payload)
+    key = source.dedup_key(headers, payload) or "sha256:" + hashlib.sha256(body).hexdigest()
+    return Intake(payload, event_type, key, source.handles(event_type))
+
+
+def redact(headers: dict[str, str]) -> dict[str, str]:
+    return {
+        k: "[redacted]" if k in _SECRET_HEADERS or any(w in k for w in _SECRET_WORDS) else v
+        for k, v in headers.items()
+    }

@@ -1,0 +1,91 @@
+"""CloudWatch alarms via SNS (classic alarm JSON) or EventBridge ("CloudWatch Alarm State Change")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ingest_svc.domain.catalog import Catalog
+from ingest_svc.domain.model import Delivery, Emitted
+from ingest_svc.domain.normalizers import aws
+from ingest_svc.domain.normalizers.alerting import alert
+from ingest_svc.domain.normalizers.fields import first_time, get, items, need, text, time_at
+
+HANDLED = frozenset(
+    {
+        "sns:SubscriptionConfirmation",
+        "sns:UnsubscribeConfirmation",
+        "alarm",
+        "eventbridge:CloudWatch Alarm State Change",
+    }
+)
+
+
+def event_type(headers: dict[str, str], payload: Any) -> str:
+    return aws.event_type(payload)
+
+
+def dedup_key(headers: dict[str, str], payload: Any) -> str | None:
+    return aws.dedup_key(headers, payload)
+
+
+def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
+    if d.event_type.startswith("sns:"):
+        return []  # confirmations are handled by the relay (it visits SubscribeURL), they carry no alert
+    body = aws.inner(d.payload)
+    if d.event_type == "alarm":
+        name = need(body, "AlarmName")
+        arn = text(body, "AlarmArn") or f"{text(body, 'AWSAccountId')}:{text(body, 'Region')}:{name}"
+        state = text(body, "NewStateValue") or ""
+        occurred = first_time(time_at(body, "StateChangeTime"), time_at(d.payload, "Timestamp"))
+        dims = {
+            str(x.get("name")): str(x.get("value"))
+            for x in items(body, "Trigger", "Dimensions")
+            if isinstance(x, dict)
+        }
+        labels = {
+            "namespace": text(body, "Trigger", "Namespace") or "",
+            "metric": text(body, "Trigger", "MetricName") or "",
+            "region": text(body, "Region") or "",
+            **dims,
+        }
+        return [
+            alert(
+                d,
+                vendor="cloudwatch",
+                external_id=arn,
+                status="resolved" if state == "OK" else "firing",
+                title=text(d.payload, "Subject") or name,
+                occurred_at=occurred,
+                reported_severity=state,
+                alert_name=name,
+                labels={k: v for k, v in labels.items() if v},
+                description=text(body, "NewStateReason") or text(body, "AlarmDescription"),
+                started_at=occurred if state == "ALARM" else None,
+                ended_at=occurred if state == "OK" else None,
+                vendor_state=state,
+                owner=catalog.owner(monitor=name, labels=dims),
+            )
+        ]
+    detail = get(body, "detail")
+    name = need(detail, "alarmName")
+    arn = text(body, "resources", 0) or name
+    state = text(detail, "state", "value") or ""
+    occurred = first_time(time_at(detail, "state", "timestamp"), time_at(body, "time"))
+    return [
+        alert(
+            d,
+            vendor="cloudwatch",
+            external_id=arn,
+            status="resolved" if state == "OK" else "firing",
+            title=text(detail, "configuration", "description") or name,
+            occurred_at=occurred,
+            reported_severity=state,
+            alert_name=name,
+            labels={"region": text(body, "region") or ""},
+            description=text(detail, "state", "reason"),
+            started_at=occurred if state == "ALARM" else None,
+            ended_at=occurred if state == "OK" else None,
+            vendor_state=state,
+            owner=catalog.owner(monitor=name),
+        )
+    ]

@@ -1,0 +1,73 @@
+"""Shared reading of free text: ticket keys in PR titles, deploy jobs, environments, rollbacks.
+
+Kept in one place so every vendor answers "is this a deploy?" and "was it a rollback?" the same way.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TICKET = re.compile(r"\b([A-Z][A-Z0-9]{1,9}-\d{1,7})\b")
+_DEPLOY = re.compile(r"deploy|release|rollout|promote", re.IGNORECASE)
+_ROLLBACK = re.compile(r"roll[ -]?back|revert", re.IGNORECASE)
+_ENVIRONMENTS = (
+    ("production", re.compile(r"\bprod(uction)?\b", re.I)),
+    ("staging", re.compile(r"\bstag(e|ing)\b", re.I)),
+    ("development", re.compile(r"\bdev(elopment)?\b", re.I)),
+)
+
+CI_STATUS = {
+    "success": "success",
+    "passed": "success",
+    "fixed": "success",
+    "succeeded": "success",
+    "failure": "failure",
+    "failed": "failure",
+    "timed_out": "failure",
+    "error": "error",
+    "errored": "error",
+    "infrastructure_fail": "error",
+    "unstable": "failure",
+    "startup_failure": "error",
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
+    "aborted": "cancelled",
+    "not_run": "skipped",
+    "skipped": "skipped",
+    "neutral": "success",
+    "action_required": "failure",
+    "stale": "cancelled",
+}
+
+
+def ticket_keys(*texts: str | None) -> list[str]:
+    seen: dict[str, None] = {}
+    for t in texts:
+        for key in _TICKET.findall(t or ""):
+            seen[key] = None
+    return list(seen)
+
+
+def is_deploy(*names: str | None) -> bool:
+    return any(n and _DEPLOY.search(n) for n in names)
+
+
+def is_rollback(*texts: str | None) -> bool:
+    return any(t and _ROLLBACK.search(t) for t in texts)
+
+
+def environment_of(*names: str | None, default: str = "production") -> str:
+    for name in names:
+        for env, pattern in _ENVIRONMENTS:
+            if name and pattern.search(name):
+                return env
+    return default
+
+
+def ci_status(raw: str | None) -> str:
+    return CI_STATUS.get((raw or "").lower(), "error")
+
+
+def deploy_status(ci: str) -> str:
+    """A build status as a deployment status (deployment events use success/failure/cancelled)."""
+    return {"success": "success", "cancelled": "cancelled", "skipped": "cancelled"}.get(ci, "failure")

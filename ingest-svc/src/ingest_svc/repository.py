@@ -1,0 +1,173 @@
+"""All of ingest-svc's SQL: deliveries, the outbox, the catalog (schema via the pool's search_path)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    id: str
+    source: str
+    instance: str
+    dedup_key: str
+    event_type: str
+    received_at: datetime
+    content_type: str | None
+    headers: dict[str, str]
+    body: bytes
+    verification: str
+    status: str  # pending | ignored
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivery_id: str
+    status: str  # published | failed
+    event_count: int = 0
+    error: str | None = None
+
+
+# One statement stores a whole group: deliveries that are new get an outbox row (when pending);
+# conflicting transport keys insert nothing and come back absent from RETURNING.
+_INSERT_GROUP = """
+WITH ins AS (
+    INSERT INTO deliveries (id, source, instance, dedup_key, event_type, received_at, content_type, headers,
+                            body, verification, status)
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
+                         $7::text[], $8::jsonb[], $9::bytea[], $10::text[], $11::text[])
+    ON CONFLICT ON CONSTRAINT deliveries_transport_key DO NOTHING
+    RETURNING id, status
+), ob AS (
+    INSERT INTO outbox (delivery_id) SELECT id FROM ins WHERE status = 'pending'
+)
+SELECT id::text FROM ins
+"""
+
+
+async def insert_group(conn: asyncpg.Connection, rows: list[NewDelivery]) -> set[str]:
+    """Store deliveries (and their outbox rows) in the caller's transaction; returns the new ids."""
+    result = await conn.fetch(
+        _INSERT_GROUP,
+        [r.id for r in rows],
+        [r.source for r in rows],
+        [r.instance for r in rows],
+        [r.dedup_key for r in rows],
+        [r.event_type for r in rows],
+        [r.received_at for r in rows],
+        [r.content_type for r in rows],
+        [r.headers for r in rows],
+        [r.body for r in rows],
+        [r.verification for r in rows],
+        [r.status for r in rows],
+    )
+    return {r["id"] for r in result}
+
+
+async def claim_outbox(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    """Lock up to `limit` ready outbox rows; concurrent relays (other processes) skip them."""
+    return await conn.fetch(
+        """SELECT d.id::text AS id, d.source, d.instance, d.event_type, d.received_at, d.headers, d.body,
+                  d.content_type, o.attempts
+           FROM outbox o JOIN deliveries d ON d.id = o.delivery_id
+           WHERE o.available_at <= now()
+           ORDER BY o.enqueued_at, d.received_at
+           LIMIT $1
+           FOR UPDATE OF o SKIP LOCKED""",
+        limit,
+    )
+
+
+async def complete(conn: asyncpg.Connection, outcomes: list[Outcome]) -> None:
+    if not outcomes:
+        return
+    await conn.execute(
+        """UPDATE deliveries d SET status = u.status, event_count = u.n, error = u.error, processed_at = now()
+           FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[]) AS u(id, status, n, error)
+           WHERE d.id = u.id""",
+        [o.delivery_id for o in outcomes],
+        [o.status for o in outcomes],
+        [o.event_count for o in outcomes],
+        [o.error for o in outcomes],
+    )
+    await conn.execute(
+        "DELETE FROM outbox WHERE delivery_id = ANY($1::uuid[])", [o.delivery_id for o in outcomes]
+    )
+
+
+async def reschedule(conn: asyncpg.Connection, ids: list[str], error: str, attempts: int) -> None:
+    """Publishing failed (NATS away): try again later with a capped exponential backoff."""
+    delay = min(30.0, 0.5 * 2 ** min(attempts, 6))
+    await conn.execute(
+        """UPDATE outbox SET attempts = attempts + 1, last_error = $2,
+                  available_at = now() + make_interval(secs => $3)
+           WHERE delivery_id = ANY($1::uuid[])""",
+        ids,
+        error[:500],
+        delay,
+    )
+
+
+async def requeue(
+    pool: asyncpg.Pool,
+    source: str | None,
+    status: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+) -> int:
+    """Put matching stored deliveries back in the outbox (replay); returns how many were queued."""
+    async with pool.acquire() as conn, conn.transaction():
+        rows = await conn.fetch(
+            """SELECT id FROM deliveries
+               WHERE ($1::text IS NULL OR source = $1) AND ($2::text IS NULL OR status = $2)
+                 AND ($3::timestamptz IS NULL OR received_at >= $3) AND ($4::timestamptz IS NULL OR received_at < $4)
+               ORDER BY received_at LIMIT $5""",
+            source,
+            status,
+            since,
+            until,
+            limit,
+        )
+        ids = [r["id"] for r in rows]
+        if ids:
+            await conn.execute(
+                "UPDATE deliveries SET status = 'pending', error = NULL WHERE id = ANY($1::uuid[])", ids
+            )
+            await conn.execute(
+                "INSERT INTO outbox (delivery_id) SELECT unnest($1::uuid[]) ON CONFLICT (delivery_id) DO NOTHING",
+                ids,
+            )
+        return len(ids)
+
+
+async def delivery(pool: asyncpg.Pool, delivery_id: str) -> dict[str, Any] | None:
+    row = await pool.fetchrow(
+        """SELECT id::text AS id, source, instance, dedup_key, event_type, received_at, content_type, headers,
+                  verification, status, error, event_count, processed_at FROM deliveries WHERE id = $1::uuid""",
+        delivery_id,
+    )
+    return dict(row) if row else None
+
+
+async def list_catalog(pool: asyncpg.Pool) -> list[dict[str, Any]]:
+    return [r["doc"] for r in await pool.fetch("SELECT doc FROM catalog_services ORDER BY name")]
+
+
+async def upsert_catalog(pool: asyncpg.Pool, docs: list[dict[str, Any]]) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        for doc in docs:
+            await conn.execute(
+                """INSERT INTO catalog_services (name, doc) VALUES ($1, $2)
+                   ON CONFLICT (name) DO UPDATE SET doc = EXCLUDED.doc, updated_at = now()""",
+                doc["name"],
+                doc,
+            )
+
+
+async def delete_catalog(pool: asyncpg.Pool, name: str) -> bool:
+    return await pool.execute("DELETE FROM catalog_services WHERE name = $1", name) != "DELETE 0"

@@ -1,0 +1,66 @@
+"""The slack-bolt AsyncApp: verifies Slack's v0 signature and 5-minute window, acks, dispatches.
+
+Bolt answers 401 to forged or stale requests before any listener runs; listeners ack at once
+(inside Slack's 3 s) and the click's work continues after the HTTP answer (process_before_response
+is off), so a slow incident-svc never makes Slack show an error to the user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import structlog
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from notifier_svc.domain.blocks import ACK_ACTION, RESOLVE_ACTION, VIEW_ACTION
+from notifier_svc.interactions import Interactions
+
+log = structlog.get_logger("notifier.bolt")
+
+
+def build_bolt_app(client: AsyncWebClient, signing_secret: str, interactions: Interactions) -> AsyncApp:
+    app = AsyncApp(
+        client=client,
+        signing_secret=signing_secret,
+        request_verification_enabled=True,
+        process_before_response=False,
+        raise_error_for_unhandled_request=False,
+    )
+    # Clicks run as their own tasks after the ack; kept referenced until done (asyncio holds tasks weakly).
+    in_flight: set[asyncio.Task[Any]] = set()
+
+    async def on_click(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        channel = body.get("channel") or {}
+        task = asyncio.create_task(
+            interactions.click(
+                action["action_id"],
+                action.get("value", ""),
+                body["user"]["id"],
+                channel.get("id", ""),
+                channel.get("name"),
+            )
+        )
+        in_flight.add(task)
+        task.add_done_callback(in_flight.discard)
+
+    app.action(ACK_ACTION)(on_click)
+    app.action(RESOLVE_ACTION)(on_click)
+
+    @app.action(VIEW_ACTION)
+    async def on_view(ack: AsyncAck) -> None:
+        # A link button still posts an interaction; acknowledging it keeps Slack from showing an error.
+        await ack()
+
+    @app.command("/em")
+    async def on_em(ack: AsyncAck, command: dict[str, Any]) -> None:
+        answer = await interactions.command(command.get("text") or "")
+        await ack(text=answer.text, blocks=answer.blocks or None, response_type="ephemeral")
+
+    @app.error
+    async def on_error(error: Exception, body: dict[str, Any]) -> None:
+        log.error("bolt listener failed", error=repr(error), type=body.get("type"))
+
+    return app

@@ -1,0 +1,32 @@
+"""Exact cosine search over an in-memory matrix: the vector path where pgvector is missing.
+
+Vectors are unit length, so cosine similarity is one matrix-vector product; 10,000 chunks of 384
+floats is 15 MB and ~1 ms of NumPy, exact (no recall loss), rebuilt only when the index changes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class ExactIndex:
+    def __init__(self, ids: list[str], matrix: np.ndarray, generation: int) -> None:
+        self.ids = ids
+        self.matrix = matrix
+        self.generation = generation
+        self._row = {chunk_id: i for i, chunk_id in enumerate(ids)}
+
+    def nearest(self, query: np.ndarray, limit: int, allowed: list[str] | None = None) -> list[str]:
+        if not self.ids or self.matrix.shape[1] != query.shape[0]:
+            return []
+        if allowed is None:
+            rows = np.arange(len(self.ids))
+        else:
+            rows = np.fromiter((self._row[i] for i in allowed if i in self._row), dtype=np.int64)
+            if rows.size == 0:
+                return []
+        scores = self.matrix[rows] @ query
+        take = min(limit, rows.size)
+        top = np.argpartition(-scores, take - 1)[:take]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [self.ids[rows[i]] for i in top]

@@ -1,0 +1,1 @@
+"""Use cases of rag-svc: indexing documents and incidents, and hybrid search."""

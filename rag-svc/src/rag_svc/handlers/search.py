@@ -1,0 +1,84 @@
+"""Hybrid search: vector and full-text candidates fused by reciprocal rank, filtered, cited."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+import numpy as np
+from em_shared.contracts.knowledge import SearchHit, SearchQuery, SearchResults
+
+from rag_svc.domain.exact_index import ExactIndex
+from rag_svc.domain.fusion import reciprocal_rank_fusion
+from rag_svc.domain.query import expand_query, search_terms, to_tsquery_text, validate_query
+from rag_svc.embeddings.base import Embedder
+from rag_svc.repository import documents as doc_repo
+from rag_svc.repository import search as repo
+from rag_svc.repository.vectors import VectorCapability
+
+CANDIDATES = 50  # per ranking; RRF only needs the heads of both lists
+
+
+class Searcher:
+    def __init__(self, pool: asyncpg.Pool, embedder: Embedder, capability: VectorCapability) -> None:
+        self._pool = pool
+        self._embedder = embedder
+        self.capability = capability
+        self._exact: ExactIndex | None = None
+        self._exact_lock = asyncio.Lock()
+
+    async def search(self, request: SearchQuery) -> SearchResults:
+        query = validate_query(request.query)
+        limit = max(CANDIDATES, request.k * 4)
+        vector_task = asyncio.create_task(self._vector_ranking(query, request, limit))
+        async with self._pool.acquire() as conn:
+            text_ranking = await repo.text_candidates(
+                conn, to_tsquery_text(search_terms(query)), request.filters, limit
+            )
+        vector_ranking = await vector_task
+        fused = reciprocal_rank_fusion([vector_ranking, text_ranking])[: request.k]
+        if not fused:
+            return SearchResults(results=[])
+        async with self._pool.acquire() as conn:
+            rows = await repo.hits(conn, [chunk_id for chunk_id, _ in fused])
+        results = [
+            SearchHit(
+                document_id=r["document_id"],
+                chunk_id=chunk_id,
+                heading_path=list(r["heading_path"]),
+                text=r["text"],
+                score=round(score, 6),
+                title=r["title"],
+                kind=r["kind"],
+                url=r["url"],
+            )
+            for chunk_id, score in fused
+            if (r := rows.get(chunk_id)) is not None  # deleted between ranking and fetching
+        ]
+        return SearchResults(results=results)
+
+    async def _vector_ranking(self, query: str, request: SearchQuery, limit: int) -> list[str]:
+        vector = (await self._embedder.embed([expand_query(query)]))[0]
+        model = self._embedder.model_id
+        async with self._pool.acquire() as conn:
+            if self.capability.backend == "pgvector":
+                return await repo.pgvector_candidates(
+                    conn, self.capability, vector, model, request.filters, limit
+                )
+            index = await self._exact_index(conn, model)
+            filters = request.filters
+            allowed = None
+            if filters.service or filters.team or filters.kind or filters.tags:
+                allowed = await repo.filtered_ids(conn, model, filters)
+        return index.nearest(vector, limit, allowed)
+
+    async def _exact_index(self, conn: asyncpg.Connection, model: str) -> ExactIndex:
+        """The in-memory matrix, reloaded when any writer (this process or another) bumped the generation."""
+        generation = await doc_repo.generation(conn)
+        if self._exact is not None and self._exact.generation == generation:
+            return self._exact
+        async with self._exact_lock:
+            if self._exact is None or self._exact.generation != generation:
+                ids, matrix = await repo.load_vectors(conn, model)
+                self._exact = ExactIndex(ids, matrix if ids else np.zeros((0, 0), np.float32), generation)
+        return self._exact
