@@ -94,7 +94,9 @@ async def run(sessions: int, latency: float) -> dict:
                "EM_LLM_CHAIN": "anthropic", "EM_ANTHROPIC_BASE_URL": f"http://127.0.0.1:{fake_port}",
                "ANTHROPIC_API_KEY": "bench", "EM_AGENT_RATE_PER_MIN": "100000", "EM_AGENT_RATE_BURST": "100000",
                "EM_AGENT_CACHE_TTL_S": "0", "DB_POOL_MAX": "20", "LOG_LEVEL": "warning"}
-        procs.append(subprocess.Popen([sys.executable, "-m", "agent_svc"], env=env))
+        # BENCH_PROFILE=/tmp/agent.prof: profile agent-svc (cProfile) for the run.
+        profile = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]] if os.environ.get("BENCH_PROFILE") else []
+        procs.append(subprocess.Popen([sys.executable, *profile, "-m", "agent_svc"], env=env))
         async with run_doubles(servers, Topology(namespace)):
             await wait_http(f"http://127.0.0.1:{agent_port}/ready")
             limits = httpx.Limits(max_connections=sessions + 10, max_keepalive_connections=sessions + 10)

@@ -83,6 +83,7 @@ async def bench(args: argparse.Namespace, dsn: str) -> None:
         await roller.recompute(versions=False)
         t_re = time.perf_counter() - t0
         async with pool.acquire() as conn:
+            await conn.execute("ANALYZE")
             n_out = await conn.fetchval("SELECT count(*) FROM outcomes")
             n_part = await conn.fetchval("SELECT count(*) FROM day_partials")
         print(f"full recompute: {t_re:.1f} s ({n_out:,} deployment outcomes, {n_part:,} day partials); "

@@ -132,7 +132,10 @@ def run_wrk(wrk: str, url: str, script: Path, duration: int, connections: int) -
         text=True,
         check=True,
     ).stdout
-    data = json.loads(re.search(r"JSON (\{.*\})", out)[1])  # type: ignore[index]
+    m = re.search(r"JSON (\{.*\})", out)
+    if m is None:
+        raise RuntimeError(f"wrk printed no summary: {out[-2000:]}")
+    data = json.loads(m[1])
     return {
         "rps": data["rps"],
         "p50_ms": data["p50"] / 1000,

@@ -75,8 +75,9 @@ async def already_deployed(conn: asyncpg.Connection, service: str, env: str, sta
     if start is None or not shas:
         return frozenset()
     rows = await conn.fetch(
-        """SELECT DISTINCT c.sha FROM outcome_commits c JOIN outcomes o ON o.key = c.key
-           WHERE c.sha = ANY($4::text[]) AND o.service = $1 AND o.environment = $2 AND o.finished_at < $3""",
+        """SELECT DISTINCT c.sha FROM outcome_commits c WHERE c.sha = ANY($4::text[])
+             AND EXISTS (SELECT 1 FROM outcomes o WHERE o.key = c.key AND o.service = $1 AND o.environment = $2
+                         AND o.finished_at < $3)""",
         service, env, start, shas)
     return frozenset(r["sha"] for r in rows)
 
@@ -102,8 +103,9 @@ async def hotfix_shas(conn: asyncpg.Connection, shas: list[str]) -> frozenset[st
     if not shas:
         return frozenset()
     rows = await conn.fetch(
-        """SELECT merge_sha, commit_shas FROM pull_requests
-           WHERE is_hotfix AND (merge_sha = ANY($1::text[]) OR commit_shas && $1::text[])""", shas)
+        """SELECT merge_sha, commit_shas FROM pull_requests WHERE is_hotfix AND merge_sha = ANY($1::text[])
+           UNION ALL
+           SELECT merge_sha, commit_shas FROM pull_requests WHERE is_hotfix AND commit_shas && $1::text[]""", shas)
     found: set[str] = set()
     for r in rows:
         found.update(r["commit_shas"])
