@@ -22,12 +22,10 @@ import time
 import uuid
 
 import httpx
-
+from agent_svc.testing.doubles import parse_sse, run_doubles
 from em_shared.contracts.subjects import Topology
 from em_shared.devenv.processes import free_port
 from em_shared.testing.servers import TestServers
-
-from agent_svc.testing.doubles import parse_sse, run_doubles
 
 QUESTIONS = [
     "What is the deployment frequency for the {team} team this month?",
@@ -41,7 +39,7 @@ TEAMS = ["payments", "checkout", "search", "platform", "growth"]
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 async def wait_http(url: str, deadline_s: float = 60) -> None:
@@ -63,8 +61,12 @@ async def one_session(client: httpx.AsyncClient, i: int, key: str) -> dict:
     started = time.perf_counter()
     first_token_wall = None
     buffer = ""
-    async with client.stream("POST", "/v2/agent/chat?stream=true", json={"message": message, "session_id": session_id},
-                             headers={"Authorization": f"Bearer {key}"}) as response:
+    async with client.stream(
+        "POST",
+        "/v2/agent/chat?stream=true",
+        json={"message": message, "session_id": session_id},
+        headers={"Authorization": f"Bearer {key}"},
+    ) as response:
         if response.status_code != 200:
             return {"error": f"HTTP {response.status_code}"}
         async for chunk in response.aiter_text():
@@ -76,8 +78,13 @@ async def one_session(client: httpx.AsyncClient, i: int, key: str) -> dict:
     if not events or events[-1][0] != "done":
         return {"error": f"no done event: {events[-1] if events else buffer[:200]}"}
     done = events[-1][1]
-    return {"session_id": session_id, "total_ms": total_ms, "model_ms": done["timing"]["model_ms"],
-            "first_token_wall": first_token_wall, "degraded": done["degraded"]}
+    return {
+        "session_id": session_id,
+        "total_ms": total_ms,
+        "model_ms": done["timing"]["model_ms"],
+        "first_token_wall": first_token_wall,
+        "degraded": done["degraded"],
+    }
 
 
 async def run(sessions: int, latency: float) -> dict:
@@ -87,24 +94,51 @@ async def run(sessions: int, latency: float) -> dict:
     key = "bench-key"
     procs = []
     try:
-        procs.append(subprocess.Popen([sys.executable, "-m", "agent_svc.testing.fake_llm", "--port", str(fake_port),
-                                       "--latency", str(latency)]))
-        env = {**os.environ, "NATS_URL": servers.nats_url, "DATABASE_URL": servers.database_url,
-               "EM_NAMESPACE": namespace, "AGENT_PORT": str(agent_port), "EM_API_KEYS": f"{key}:chat",
-               "EM_LLM_CHAIN": "anthropic", "EM_ANTHROPIC_BASE_URL": f"http://127.0.0.1:{fake_port}",
-               "ANTHROPIC_API_KEY": "bench", "EM_AGENT_RATE_PER_MIN": "100000", "EM_AGENT_RATE_BURST": "100000",
-               "EM_AGENT_CACHE_TTL_S": "0", "DB_POOL_MAX": "20", "LOG_LEVEL": "warning"}
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "agent_svc.testing.fake_llm",
+                    "--port",
+                    str(fake_port),
+                    "--latency",
+                    str(latency),
+                ]
+            )
+        )
+        env = {
+            **os.environ,
+            "NATS_URL": servers.nats_url,
+            "DATABASE_URL": servers.database_url,
+            "EM_NAMESPACE": namespace,
+            "AGENT_PORT": str(agent_port),
+            "EM_API_KEYS": f"{key}:chat",
+            "EM_LLM_CHAIN": "anthropic",
+            "EM_ANTHROPIC_BASE_URL": f"http://127.0.0.1:{fake_port}",
+            "ANTHROPIC_API_KEY": "bench",
+            "EM_AGENT_RATE_PER_MIN": "100000",
+            "EM_AGENT_RATE_BURST": "100000",
+            "EM_AGENT_CACHE_TTL_S": "0",
+            "DB_POOL_MAX": "20",
+            "LOG_LEVEL": "warning",
+        }
         # BENCH_PROFILE=/tmp/agent.prof: profile agent-svc (cProfile) for the run.
-        profile = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]] if os.environ.get("BENCH_PROFILE") else []
+        profile = (
+            ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]] if os.environ.get("BENCH_PROFILE") else []
+        )
         procs.append(subprocess.Popen([sys.executable, *profile, "-m", "agent_svc"], env=env))
         async with run_doubles(servers, Topology(namespace)):
             await wait_http(f"http://127.0.0.1:{agent_port}/ready")
             limits = httpx.Limits(max_connections=sessions + 10, max_keepalive_connections=sessions + 10)
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{agent_port}", timeout=120, limits=limits) as c:
+            async with httpx.AsyncClient(
+                base_url=f"http://127.0.0.1:{agent_port}", timeout=120, limits=limits
+            ) as c:
                 await asyncio.gather(*(one_session(c, i, key) for i in range(5)))  # warm-up
                 started = time.perf_counter()
-                results = await asyncio.gather(*(one_session(c, i, key) for i in range(sessions)),
-                                               return_exceptions=True)
+                results = await asyncio.gather(
+                    *(one_session(c, i, key) for i in range(sessions)), return_exceptions=True
+                )
                 wall_s = time.perf_counter() - started
             async with httpx.AsyncClient() as c:
                 exchanges = (await c.get(f"http://127.0.0.1:{fake_port}/_fake/exchanges")).json()
@@ -114,24 +148,43 @@ async def run(sessions: int, latency: float) -> dict:
             p.wait(timeout=30)
         servers.stop()
     ok = [r for r in results if isinstance(r, dict) and "error" not in r and not r["degraded"]]
-    errors = [repr(r) if not isinstance(r, dict) else r.get("error") or f"degraded: {r['degraded']}"
-              for r in results if not (isinstance(r, dict) and "error" not in r and not r["degraded"])]
-    synth_first = {e["user_tag"]: e["first_token_at"] for e in exchanges
-                   if e["stream"] and e["user_tag"] and e["first_token_at"]}
-    ttft = [(r["first_token_wall"] - synth_first[r["session_id"]]) * 1000 for r in ok
-            if r["first_token_wall"] and r["session_id"] in synth_first]
+    errors = [
+        repr(r) if not isinstance(r, dict) else r.get("error") or f"degraded: {r['degraded']}"
+        for r in results
+        if not (isinstance(r, dict) and "error" not in r and not r["degraded"])
+    ]
+    synth_first = {
+        e["user_tag"]: e["first_token_at"]
+        for e in exchanges
+        if e["stream"] and e["user_tag"] and e["first_token_at"]
+    }
+    ttft = [
+        (r["first_token_wall"] - synth_first[r["session_id"]]) * 1000
+        for r in ok
+        if r["first_token_wall"] and r["session_id"] in synth_first
+    ]
     total = [r["total_ms"] for r in ok]
     overhead = [r["total_ms"] - r["model_ms"] for r in ok]
     model = [r["model_ms"] for r in ok]
     return {
-        "sessions": sessions, "model_latency_s": latency, "wall_s": round(wall_s, 2), "ok": len(ok),
-        "errors": len(errors), "error_samples": errors[:3],
+        "sessions": sessions,
+        "model_latency_s": latency,
+        "wall_s": round(wall_s, 2),
+        "ok": len(ok),
+        "errors": len(errors),
+        "error_samples": errors[:3],
         "e2e_ms": {"p50": round(statistics.median(total)), "p95": round(pct(total, 95))} if total else None,
         "model_ms_critical_path": {"p50": round(statistics.median(model))} if model else None,
         "overhead_ms": {"p50": round(statistics.median(overhead), 1), "p95": round(pct(overhead, 95), 1)}
-        if overhead else None,
-        "first_token_after_model_ms": {"p50": round(statistics.median(ttft), 1), "p95": round(pct(ttft, 95), 1),
-                                       "n": len(ttft)} if ttft else None,
+        if overhead
+        else None,
+        "first_token_after_model_ms": {
+            "p50": round(statistics.median(ttft), 1),
+            "p95": round(pct(ttft, 95), 1),
+            "n": len(ttft),
+        }
+        if ttft
+        else None,
         "model_calls": len(exchanges),
     }
 

@@ -12,12 +12,11 @@ import json
 import sys
 from pathlib import Path
 
-from em_shared.runtime.settings import load_settings
-
 from agent_svc.domain.routing import classify
 from agent_svc.handlers.coordinator import Coordinator
 from agent_svc.llm.factory import build_chain
 from agent_svc.settings import AgentSettings
+from em_shared.runtime.settings import load_settings
 
 QUESTIONS = json.loads((Path(__file__).parent / "routing_questions.json").read_text())
 

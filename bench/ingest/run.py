@@ -1,15 +1,19 @@
 """Ingest benchmark: (a) a no-op Litestar POST vs (b) the full path (verify, store durably, publish).
 
 Starts its own nats-server, the no-op app and ingest-svc (`python -m ingest_svc`), installs wrk with
-apt when missing, drives both with the same wrk settings over a mix of signed, distinct deliveries
-(GitHub PR, PagerDuty, Alertmanager, Datadog), and prints throughput, p50/p99, the ratio b/a and idle RSS.
+apt when missing, and in one run prints:
+  1. closed-loop throughput (wrk -t2 -cN) of (a) and (b) over the same distinct signed deliveries
+     (GitHub PR, PagerDuty, Alertmanager, Datadog), p50/p99 and the ratio b/a;
+  2. open-loop latency of (b) at a fixed rate (default 1,000 deliveries/s, openloop.py);
+  3. the relay's drain: time until every stored delivery is published; idle RSS of ingest-svc.
 
-    DATABASE_URL=postgresql://... .venv/bin/python bench/ingest/run.py [--duration 10] [--connections 32]
+    DATABASE_URL=postgresql://... .venv/bin/python bench/ingest/run.py [--duration 8] [--group-commit-max 128]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import re
@@ -22,21 +26,12 @@ import time
 import uuid
 from pathlib import Path
 
+import asyncpg
 import httpx
+from mix import SECRET, SOURCES, write_lua
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "ingest-svc" / "src"))
-from ingest_svc import samples  # noqa: E402
-from ingest_svc.secrets import PREFIX  # noqa: E402
-
-FIX = ROOT / "tests" / "fixtures" / "webhooks"
-SECRET = "bench-secret-0123456789"
-MIX = [
-    "github/pull_request.opened.json",
-    "pagerduty/incident.triggered.json",
-    "alertmanager/firing.grouped_2_alerts.json",
-    "datadog/monitor.triggered.json",
-]
+HERE = Path(__file__).resolve().parent
+PREFIX = "EM_WEBHOOK_SECRET_"
 
 
 def free_port() -> int:
@@ -55,55 +50,6 @@ def ensure_wrk() -> str:
         subprocess.run(["apt-get", "update"], env=env, capture_output=True, check=True)
         subprocess.run(["apt-get", "install", "-y", "wrk"], env=env, capture_output=True, check=True)
     return shutil.which("wrk") or "wrk"
-
-
-def distinct(sample: samples.Sample, i: int) -> samples.Sample:
-    body = json.loads(sample.body)
-    headers = dict(sample.headers)
-    tag = f"b{i}-{uuid.uuid4().hex[:8]}"
-    if sample.source == "github":
-        headers["X-GitHub-Delivery"] = tag
-    elif sample.source == "pagerduty":
-        body["event"]["id"] = tag
-    elif sample.source == "alertmanager":
-        for a in body["alerts"]:
-            a["fingerprint"] = f"{a['fingerprint']}-{tag}"
-    elif sample.source == "datadog":
-        body["alert_cycle_key"] = tag
-    return samples.Sample(sample.source, sample.event, headers, json.dumps(body).encode())
-
-
-def lua_requests(n: int, path: Path) -> None:
-    base = [samples.load(FIX / m) for m in MIX]
-    lines = ["requests = {}"]
-    for i in range(n):
-        s = distinct(base[i % len(base)], i)
-        headers = {k: v for k, v in s.signed(SECRET).items() if k.lower() != "content-length"}
-        lines.append(
-            f"requests[{i + 1}] = wrk.format('POST', {json.dumps('/webhooks/' + s.source)}, "
-            f"{lua_table(headers)}, {lua_str(s.body.decode())})"
-        )
-    lines += [
-        "counter = 0",
-        "request = function()",
-        "  counter = counter % #requests + 1",
-        "  return requests[counter]",
-        "end",
-        "done = function(summary, latency, requests)",
-        '  io.write(string.format(\'JSON {"p50": %d, "p99": %d, "rps": %.1f, "non2xx": %d}\\n\',',
-        "    latency:percentile(50), latency:percentile(99), summary.requests / (summary.duration / 1e6),",
-        "    summary.errors.status))",
-        "end",
-    ]
-    path.write_text("\n".join(lines))
-
-
-def lua_str(s: str) -> str:
-    return "[==[" + s + "]==]"
-
-
-def lua_table(d: dict[str, str]) -> str:
-    return "{" + ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in d.items()) + "}"
 
 
 def wait_http(url: str, timeout: float = 60) -> None:
@@ -125,64 +71,91 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def json_line(out: str, what: str) -> dict:
+    m = re.search(r"JSON (\{.*\})", out)
+    if m is None:
+        raise RuntimeError(f"{what} printed no summary: {out[-2000:]}")
+    return json.loads(m[1])
+
+
 def run_wrk(wrk: str, url: str, script: Path, duration: int, connections: int) -> dict[str, float]:
-    out = subprocess.run(
+    proc = subprocess.run(
         [wrk, "-t", "2", "-c", str(connections), "-d", f"{duration}s", "-s", str(script), url],
         capture_output=True,
         text=True,
-        check=True,
-    ).stdout
-    m = re.search(r"JSON (\{.*\})", out)
-    if m is None:
-        raise RuntimeError(f"wrk printed no summary: {out[-2000:]}")
-    data = json.loads(m[1])
+    )
+    data = json_line(proc.stdout + proc.stderr, "wrk")
     return {
         "rps": data["rps"],
         "p50_ms": data["p50"] / 1000,
         "p99_ms": data["p99"] / 1000,
         "non2xx": data["non2xx"],
+        "n": data["n"],
     }
+
+
+def run_openloop(port: int, rate: float, duration: float) -> dict:
+    proc = subprocess.run(
+        [sys.executable, str(HERE / "openloop.py"), "--port", str(port), "--rate", str(rate)]
+        + ["--duration", str(duration)],
+        capture_output=True,
+        text=True,
+    )
+    return json_line(proc.stdout + proc.stderr, "openloop")
+
+
+async def outbox_drained(database_url: str, schema: str, timeout_s: float = 120) -> tuple[float, int]:
+    """Seconds until the relay has published everything stored, and how many deliveries are stored."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        started = time.monotonic()
+        while time.monotonic() - started < timeout_s:
+            if await conn.fetchval(f'SELECT count(*) FROM "{schema}".outbox') == 0:
+                break
+            await asyncio.sleep(0.1)
+        return time.monotonic() - started, await conn.fetchval(f'SELECT count(*) FROM "{schema}".deliveries')
+    finally:
+        await conn.close()
+
+
+async def drop_namespace(database_url: str, namespace: str) -> None:
+    conn = await asyncpg.connect(database_url)
+    try:
+        for r in await conn.fetch("SELECT nspname FROM pg_namespace WHERE nspname LIKE $1", f"{namespace}%"):
+            await conn.execute(f'DROP SCHEMA "{r["nspname"]}" CASCADE')
+    finally:
+        await conn.close()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--duration", type=int, default=8)
     ap.add_argument("--connections", type=int, default=32)
-    ap.add_argument("--requests", type=int, default=40000)
+    ap.add_argument("--requests", type=int, default=40000, help="distinct deliveries prepared for wrk")
+    ap.add_argument("--rate", type=float, default=1000, help="open-loop rate (0 skips it)")
+    ap.add_argument("--rate-duration", type=float, default=10)
     ap.add_argument("--group-commit-max", default="128")
+    ap.add_argument("--skip-noop", action="store_true")
     args = ap.parse_args()
     database_url = os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test"
     wrk = ensure_wrk()
     work = Path(tempfile.mkdtemp(prefix="ingest-bench-"))
     script = work / "mix.lua"
-    lua_requests(args.requests, script)
+    write_lua(script, args.requests, threads=2)
     nats_port, noop_port, ingest_port = free_port(), free_port(), free_port()
     namespace = f"bench{uuid.uuid4().hex[:6]}"
-    procs = []
+    procs: list[subprocess.Popen[bytes]] = []
     try:
         bin_dir = Path(sys.executable).parent
-        procs.append(
-            subprocess.Popen(
-                [
-                    str(bin_dir / "nats-server"),
-                    "-a",
-                    "127.0.0.1",
-                    "-p",
-                    str(nats_port),
-                    "-js",
-                    "-sd",
-                    str(work / "js"),
-                ],
+        nats_cmd = [str(bin_dir / "nats-server"), "-a", "127.0.0.1", "-p", str(nats_port), "-js"]
+        procs.append(subprocess.Popen([*nats_cmd, "-sd", str(work / "js")], stdout=subprocess.DEVNULL))
+        if not args.skip_noop:
+            noop = subprocess.Popen(
+                [sys.executable, str(HERE / "noop_app.py"), str(noop_port)],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-        )
-        noop = subprocess.Popen(
-            [sys.executable, str(Path(__file__).parent / "noop_app.py"), str(noop_port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        procs.append(noop)
+            procs.append(noop)
         env = {
             **os.environ,
             "NATS_URL": f"nats://127.0.0.1:{nats_port}",
@@ -191,57 +164,63 @@ def main() -> None:
             "INGEST_PORT": str(ingest_port),
             "LOG_LEVEL": "warning",
             "EM_INGEST_GROUP_COMMIT_MAX": args.group_commit_max,
-            **{f"{PREFIX}{s.upper()}": SECRET for s in ("github", "pagerduty", "alertmanager", "datadog")},
+            **{f"{PREFIX}{s.upper()}": SECRET for s in SOURCES},
         }
         ingest = subprocess.Popen(
-            [sys.executable, "-m", "ingest_svc"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            [sys.executable, "-m", "ingest_svc"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         procs.append(ingest)
         wait_http(f"http://127.0.0.1:{ingest_port}/ready")
-        wait_http(f"http://127.0.0.1:{noop_port}/webhooks/x")
+        if not args.skip_noop:
+            wait_http(f"http://127.0.0.1:{noop_port}/webhooks/x")
         time.sleep(2)
         idle = rss_mb(ingest.pid)
-        a = run_wrk(wrk, f"http://127.0.0.1:{noop_port}", script, args.duration, args.connections)
+        schema = f"{namespace}_ingest"
+        a = None
+        if not args.skip_noop:
+            a = run_wrk(wrk, f"http://127.0.0.1:{noop_port}", script, args.duration, args.connections)
+            noop.send_signal(signal.SIGTERM)  # not competing for the cores during (b)
         b = run_wrk(wrk, f"http://127.0.0.1:{ingest_port}", script, args.duration, args.connections)
+        drain_s, stored = asyncio.run(outbox_drained(database_url, schema))
         busy = rss_mb(ingest.pid)
-        print(
-            f"(a) no-op Litestar POST : {a['rps']:8.0f} req/s  p50 {a['p50_ms']:6.1f} ms  p99 {a['p99_ms']:6.1f} ms"
-        )
+        fixed = run_openloop(ingest_port, args.rate, args.rate_duration) if args.rate else None
+        if fixed:
+            fixed["drain_s"] = round(asyncio.run(outbox_drained(database_url, schema))[0], 2)
+        if a:
+            print(
+                f"(a) no-op Litestar POST : {a['rps']:8.0f} req/s  p50 {a['p50_ms']:6.1f} ms  "
+                f"p99 {a['p99_ms']:6.1f} ms"
+            )
         print(
             f"(b) full ingest path    : {b['rps']:8.0f} req/s  p50 {b['p50_ms']:6.1f} ms  p99 {b['p99_ms']:6.1f} ms"
-            f"  non-2xx {b['non2xx']:.0f}"
+            f"  non-2xx {b['non2xx']:.0f}  ({b['n']:.0f} requests, {stored} stored)"
         )
-        print(f"ratio b/a               : {b['rps'] / a['rps']:.2f}")
+        if a:
+            print(f"ratio b/a               : {b['rps'] / a['rps']:.2f}")
+        print(f"relay drained (b) in    : {drain_s:.1f} s after wrk stopped")
+        if fixed:
+            print(
+                f"(b) open loop {fixed['rate']:.0f}/s     : p50 {fixed['p50_ms']} ms  p90 {fixed['p90_ms']} ms  "
+                f"p99 {fixed['p99_ms']} ms  max {fixed['max_ms']} ms  statuses {fixed['statuses']}  "
+                f"{fixed['connections']} connections, relay drained {fixed['drain_s']} s after"
+            )
         print(f"ingest RSS idle / after : {idle:.0f} MB / {busy:.0f} MB")
         print(
             f"settings                : wrk -t2 -c{args.connections} -d{args.duration}s, group commit max "
-            f"{args.group_commit_max}, {len(MIX)}-payload mix, {os.cpu_count()} cores"
+            f"{args.group_commit_max}, 4-payload mix, {os.cpu_count()} cores, "
+            f"load avg {os.getloadavg()[0]:.1f}"
         )
     finally:
         for p in reversed(procs):
-            p.send_signal(signal.SIGTERM)
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
         for p in procs:
             try:
                 p.wait(15)
             except subprocess.TimeoutExpired:
                 p.kill()
         try:
-            import asyncio
-
-            import asyncpg
-
-            async def drop() -> None:
-                conn = await asyncpg.connect(database_url)
-                for r in await conn.fetch(
-                    "SELECT nspname FROM pg_namespace WHERE nspname LIKE $1", f"{namespace}%"
-                ):
-                    await conn.execute(f'DROP SCHEMA "{r["nspname"]}" CASCADE')
-                await conn.close()
-
-            asyncio.run(drop())
+            asyncio.run(drop_namespace(database_url, namespace))
         except Exception as exc:
             print(f"cleanup: {exc}")
         shutil.rmtree(work, ignore_errors=True)

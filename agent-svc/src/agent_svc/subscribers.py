@@ -36,7 +36,12 @@ def register(
 ) -> None:
     for name, runner in runners.items():
         serve_rpc(
-            ctx.broker, ctx.topology, SERVICE, S.agent_run(name), AgentRunRequest, _runner(runner),
+            ctx.broker,
+            ctx.topology,
+            SERVICE,
+            S.agent_run(name),
+            AgentRunRequest,
+            _runner(runner),
             max_workers=concurrency,
         )
 

@@ -179,7 +179,9 @@ async def test_scopes_rate_limits_and_bad_input(servers, namespace, doubles):
         extra = await http.post("/v2/agent/chat", json={"message": "x", "sessionid": "y"}, headers=ADMIN)
         assert extra.status_code == 400
         for _ in range(2):  # the burst
-            assert (await http.post("/v2/agent/chat", json={"message": "dora?"}, headers=ADMIN)).status_code == 200
+            assert (
+                await http.post("/v2/agent/chat", json={"message": "dora?"}, headers=ADMIN)
+            ).status_code == 200
         limited = await http.post("/v2/agent/chat", json={"message": "dora?"}, headers=ADMIN)
         assert limited.status_code == 429
         assert int(limited.headers["retry-after"]) >= 1

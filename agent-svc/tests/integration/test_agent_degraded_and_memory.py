@@ -7,19 +7,26 @@ from agent_svc.testing.doubles import ADMIN, CHAT, parse_sse, run_agent, run_dou
 from agent_svc.testing.fake_llm import Exchange, Reply, plausible_reply
 
 
-async def test_tool_whose_service_is_down_is_a_typed_error_not_a_crash(servers, namespace, topology,
-                                                                       cleanup_namespace):
+async def test_tool_whose_service_is_down_is_a_typed_error_not_a_crash(
+    servers, namespace, topology, cleanup_namespace
+):
     # incident-svc answers, rag-svc is down.
     async with run_doubles(servers, topology, serve=("rpc.incident.list",)) as doubles:
         async with run_agent(servers, namespace) as svc, svc.client() as http:
-            body = (await http.post("/v2/agent/chat", json={"message": "Why did payments go down? Any runbook?"},
-                                    headers=CHAT)).json()
-            audit = (await http.get("/v2/agent/audit", params={"session_id": body["session_id"]},
-                                    headers=ADMIN)).json()
+            body = (
+                await http.post(
+                    "/v2/agent/chat", json={"message": "Why did payments go down? Any runbook?"}, headers=CHAT
+                )
+            ).json()
+            audit = (
+                await http.get("/v2/agent/audit", params={"session_id": body["session_id"]}, headers=ADMIN)
+            ).json()
     assert doubles.count("rpc.incident.list") == 1
     tools = {t["name"]: t["ok"] for t in body["tools"]}
     assert tools == {"incident_list": True, "knowledge_search": False}
-    assert "knowledge_search: unavailable (rpc.rag.search: no service answers rpc.rag.search)" in body["answer"]
+    assert (
+        "knowledge_search: unavailable (rpc.rag.search: no service answers rpc.rag.search)" in body["answer"]
+    )
     outcomes = {a["tool"]: a["outcome"] for a in audit}
     assert outcomes == {"incident_list": "ok", "knowledge_search": "unavailable"}
     row = next(a for a in audit if a["tool"] == "incident_list")
@@ -33,27 +40,48 @@ async def test_late_sub_agent_degrades_the_answer_which_says_so(servers, namespa
         return plausible_reply(ex)
 
     fake_llm.responder = slow_incident_agent
-    async with run_agent(servers, namespace, llm_chain="openai", openai_base_url=fake_llm.openai_base_url,
-                         agent_timeout_s=1.0) as svc, svc.client() as http:
-        r = await http.post("/v2/agent/chat?stream=true", json={
-            "message": "Show open incidents and the deployment frequency for the checkout team"}, headers=CHAT)
+    async with (
+        run_agent(
+            servers,
+            namespace,
+            llm_chain="openai",
+            openai_base_url=fake_llm.openai_base_url,
+            agent_timeout_s=1.0,
+        ) as svc,
+        svc.client() as http,
+    ):
+        r = await http.post(
+            "/v2/agent/chat?stream=true",
+            json={"message": "Show open incidents and the deployment frequency for the checkout team"},
+            headers=CHAT,
+        )
     events = parse_sse(r.text)
     done = events[-1][1]
     assert set(done["agents"]) == {"incident", "metrics"}
     assert done["degraded"] == ["the incident agent did not answer within 1 s"]
     assert "Incomplete answer: the incident agent did not answer within 1 s" in done["answer"]
-    assert {"agent": "incident", "status": "failed", "error": done["degraded"][0]} in [d for n, d in events
-                                                                                     if n == "agent"]
+    assert {"agent": "incident", "status": "failed", "error": done["degraded"][0]} in [
+        d for n, d in events if n == "agent"
+    ]
     assert {t["agent"] for t in done["tools"]} == {"metrics"}
     assert done["offline"] is False
 
 
-async def test_chat_through_anthropic_sdk_streams_tokens_and_records_usage(servers, namespace, doubles, fake_llm):
+async def test_chat_through_anthropic_sdk_streams_tokens_and_records_usage(
+    servers, namespace, doubles, fake_llm
+):
     fake_llm.chunk_delay_s = 0.01
-    async with run_agent(servers, namespace, llm_chain="anthropic,offline",
-                         anthropic_base_url=fake_llm.base_url) as svc, svc.client() as http:
-        r = await http.post("/v2/agent/chat", json={"message": "How long do code reviews take for search?"},
-                            headers={**CHAT, "Accept": "text/event-stream"})
+    async with (
+        run_agent(
+            servers, namespace, llm_chain="anthropic,offline", anthropic_base_url=fake_llm.base_url
+        ) as svc,
+        svc.client() as http,
+    ):
+        r = await http.post(
+            "/v2/agent/chat",
+            json={"message": "How long do code reviews take for search?"},
+            headers={**CHAT, "Accept": "text/event-stream"},
+        )
         events = parse_sse(r.text)
         done = events[-1][1]
         await svc.ctx.state["llm_writer"].flush()
@@ -68,12 +96,20 @@ async def test_chat_through_anthropic_sdk_streams_tokens_and_records_usage(serve
 
 
 async def test_long_history_is_summarised_and_still_answers_follow_ups(servers, namespace, doubles):
-    async with run_agent(servers, namespace, history_max_messages=4, cache_ttl_s=0) as svc, svc.client() as http:
+    async with (
+        run_agent(servers, namespace, history_max_messages=4, cache_ttl_s=0) as svc,
+        svc.client() as http,
+    ):
         sid = None
-        for message in ["DORA for the checkout team?", "and for the payments team?", "any incidents there?",
-                        "what about the last 7 days?"]:
-            body = (await http.post("/v2/agent/chat", json={"message": message, "session_id": sid},
-                                    headers=CHAT)).json()
+        for message in [
+            "DORA for the checkout team?",
+            "and for the payments team?",
+            "any incidents there?",
+            "what about the last 7 days?",
+        ]:
+            body = (
+                await http.post("/v2/agent/chat", json={"message": message, "session_id": sid}, headers=CHAT)
+            ).json()
             sid = body["session_id"]
         history = (await http.get(f"/v2/agent/sessions/{sid}", headers=CHAT)).json()
     assert len(history["messages"]) == 8  # every message kept for the record

@@ -4,7 +4,6 @@ streaming, errors, 429 with Retry-After, slow answers, the circuit breaker and t
 from __future__ import annotations
 
 import pytest
-
 from agent_svc.domain.breaker import CircuitBreaker
 from agent_svc.llm.anthropic import AnthropicProvider
 from agent_svc.llm.chain import FallbackChain
@@ -25,8 +24,11 @@ from agent_svc.llm.types import (
 )
 from agent_svc.testing.fake_llm import Reply
 
-TOOL = ToolSpec(name="metrics_dora", description="DORA figures",
-                parameters={"type": "object", "properties": {"team": {"type": "string"}}})
+TOOL = ToolSpec(
+    name="metrics_dora",
+    description="DORA figures",
+    parameters={"type": "object", "properties": {"team": {"type": "string"}}},
+)
 
 
 def providers(fake, timeout_s=5.0):
@@ -37,8 +39,12 @@ def providers(fake, timeout_s=5.0):
 
 
 def ask(text="How often do we deploy?", tools=()):
-    return LLMRequest(system="You are helpful.", messages=[Message(role="user", content=text)], tools=list(tools),
-                      session_id="sess-1")
+    return LLMRequest(
+        system="You are helpful.",
+        messages=[Message(role="user", content=text)],
+        tools=list(tools),
+        session_id="sess-1",
+    )
 
 
 @pytest.mark.parametrize("vendor", ["anthropic", "openai"])
@@ -48,10 +54,15 @@ async def test_text_and_tool_calls_round_trip(fake_llm, vendor):
     first = await provider.complete(ask(tools=[TOOL]))
     assert [(c.name, c.arguments) for c in first.tool_calls] == [("metrics_dora", {"team": "payments"})]
     assert first.usage.input_tokens > 0 and first.usage.output_tokens > 0
-    follow = ask(tools=[TOOL]).messages + [
+    follow = [
+        *ask(tools=[TOOL]).messages,
         Message(role="assistant", tool_calls=first.tool_calls),
-        Message(role="tool", content='{"deployment_frequency_per_day": 2}', tool_call_id=first.tool_calls[0].id,
-                name="metrics_dora"),
+        Message(
+            role="tool",
+            content='{"deployment_frequency_per_day": 2}',
+            tool_call_id=first.tool_calls[0].id,
+            name="metrics_dora",
+        ),
     ]
     second = await provider.complete(LLMRequest(system="s", messages=follow, tools=[TOOL]))
     assert second.text == "Twice a day." and not second.tool_calls
@@ -63,8 +74,10 @@ async def test_text_and_tool_calls_round_trip(fake_llm, vendor):
 @pytest.mark.parametrize("vendor", ["anthropic", "openai"])
 async def test_streaming_text_and_tool_use(fake_llm, vendor):
     provider = providers(fake_llm)[vendor]
-    fake_llm.enqueue(Reply(text="Deployment frequency is 2.4 per day, elite band."),
-                     Reply(tool_calls=[("metrics_dora", {"team": "search", "days": 7})]))
+    fake_llm.enqueue(
+        Reply(text="Deployment frequency is 2.4 per day, elite band."),
+        Reply(tool_calls=[("metrics_dora", {"team": "search", "days": 7})]),
+    )
     events = [e async for e in provider.stream(ask())]
     texts = [e.text for e in events if e.kind == "text"]
     assert len(texts) > 2 and "".join(texts) == "Deployment frequency is 2.4 per day, elite band."
@@ -96,8 +109,12 @@ async def test_retries_honour_retry_after_then_succeed(fake_llm):
     async def sleep(s: float) -> None:
         waits.append(s)
 
-    resilient = ResilientProvider(providers(fake_llm)["anthropic"], RetryPolicy(max_retries=2, base_s=0.01),
-                                  CircuitBreaker(5, 30), sleep=sleep)
+    resilient = ResilientProvider(
+        providers(fake_llm)["anthropic"],
+        RetryPolicy(max_retries=2, base_s=0.01),
+        CircuitBreaker(5, 30),
+        sleep=sleep,
+    )
     fake_llm.enqueue(Reply(status=429, retry_after=3), Reply(status=529), Reply(text="ok"))
     response = await resilient.complete(ask())
     assert response.text == "ok"
@@ -109,13 +126,18 @@ async def test_retries_honour_retry_after_then_succeed(fake_llm):
 async def test_breaker_opens_after_failures_and_chain_falls_back_to_offline(fake_llm):
     records = []
     now = [0.0]
-    anthropic = ResilientProvider(providers(fake_llm)["anthropic"], RetryPolicy(max_retries=0),
-                                  CircuitBreaker(2, 30.0), clock=lambda: now[0])
+    anthropic = ResilientProvider(
+        providers(fake_llm)["anthropic"],
+        RetryPolicy(max_retries=0),
+        CircuitBreaker(2, 30.0),
+        clock=lambda: now[0],
+    )
     offline = ResilientProvider(OfflineProvider(), RetryPolicy(), CircuitBreaker(2, 30.0))
     chain = FallbackChain([anthropic, offline], parse_prices(""), records.append)
     fake_llm.enqueue(Reply(status=500), Reply(status=503))
-    request = LLMRequest(system="s", messages=[Message(role="user", content="Sub-agent answers: none")],
-                         purpose="synthesis")
+    request = LLMRequest(
+        system="s", messages=[Message(role="user", content="Sub-agent answers: none")], purpose="synthesis"
+    )
     for _ in range(2):
         response = await chain.complete(request)
         assert response.offline and response.provider == "offline"
@@ -129,27 +151,40 @@ async def test_breaker_opens_after_failures_and_chain_falls_back_to_offline(fake
     now[0] = 31.0
     fake_llm.enqueue(Reply(text="back"))
     assert (await chain.complete(request)).provider == "anthropic"
-    ok = [r for r in records if r.outcome == "ok" and r.provider == "anthropic"][0]
+    ok = next(r for r in records if r.outcome == "ok" and r.provider == "anthropic")
     assert ok.cost_usd > 0 and ok.input_tokens > 0  # claude-sonnet-4 prices applied
 
 
 async def test_streaming_falls_back_before_first_token_only(fake_llm):
-    chain = FallbackChain([ResilientProvider(providers(fake_llm)["openai"], RetryPolicy(max_retries=0),
-                                             CircuitBreaker(5, 30)),
-                           ResilientProvider(OfflineProvider(), RetryPolicy(), CircuitBreaker(5, 30))],
-                          parse_prices(""))
+    chain = FallbackChain(
+        [
+            ResilientProvider(
+                providers(fake_llm)["openai"], RetryPolicy(max_retries=0), CircuitBreaker(5, 30)
+            ),
+            ResilientProvider(OfflineProvider(), RetryPolicy(), CircuitBreaker(5, 30)),
+        ],
+        parse_prices(""),
+    )
     fake_llm.enqueue(Reply(status=502))
-    events = [e async for e in chain.stream(LLMRequest(system="s", messages=[
-        Message(role="user", content='<data source="agent:metrics" trust="untrusted">\n2 deploys\n</data>')],
-        purpose="synthesis"))]
+    events = [
+        e
+        async for e in chain.stream(
+            LLMRequest(
+                system="s",
+                messages=[
+                    Message(
+                        role="user",
+                        content='<data source="agent:metrics" trust="untrusted">\n2 deploys\n</data>',
+                    )
+                ],
+                purpose="synthesis",
+            )
+        )
+    ]
     assert events[-1].response.provider == "offline"
     assert "2 deploys" in "".join(e.text for e in events if e.kind == "text")
     with pytest.raises(AllProvidersFailed):
         await FallbackChain([], parse_prices("")).complete(ask())
-
-
-class Verdict:
-    pass
 
 
 async def test_structured_output_validated_with_one_repair(fake_llm):
@@ -159,11 +194,17 @@ async def test_structured_output_validated_with_one_repair(fake_llm):
         agents: list[str]
         confidence: float
 
-    chain = FallbackChain([ResilientProvider(providers(fake_llm)["anthropic"], RetryPolicy(), CircuitBreaker(5, 30)),
-                           ResilientProvider(OfflineProvider(), RetryPolicy(), CircuitBreaker(5, 30))],
-                          parse_prices(""))
-    fake_llm.enqueue(Reply(text='```json\n{"agents": ["metrics"]}\n```'),
-                     Reply(text='{"agents": ["metrics"], "confidence": 0.9}'))
+    chain = FallbackChain(
+        [
+            ResilientProvider(providers(fake_llm)["anthropic"], RetryPolicy(), CircuitBreaker(5, 30)),
+            ResilientProvider(OfflineProvider(), RetryPolicy(), CircuitBreaker(5, 30)),
+        ],
+        parse_prices(""),
+    )
+    fake_llm.enqueue(
+        Reply(text='```json\n{"agents": ["metrics"]}\n```'),
+        Reply(text='{"agents": ["metrics"], "confidence": 0.9}'),
+    )
     value, _ = await complete_structured(chain, ask(), Route)
     assert value == Route(agents=["metrics"], confidence=0.9)
     repair = fake_llm.exchanges[-1]

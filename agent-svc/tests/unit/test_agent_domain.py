@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from agent_svc.domain.bounding import bound_json
 from agent_svc.domain.breaker import CircuitBreaker, backoff_delay
 from agent_svc.domain.entities import extract_entities, merge_entities
@@ -27,15 +26,21 @@ def test_offline_router_meets_the_target_on_the_bench_set():
     assert right / len(questions) >= 0.95
 
 
-@pytest.mark.parametrize(("question", "agents"), [
-    ("Is the payments api down again?", ["incident"]),
-    ("Break down lead time by team", ["metrics"]),
-    ("Is deployment slowing down?", ["metrics"]),
-    ("Did PR review latency improve for the search team?", ["review"]),
-    ("Are we behind schedule on the Q2 objectives?", ["okr"]),
-    ("Page me the alerts from last night and the on-call rota", ["incident"]),
-    ("How many incidents and how many deployments did checkout have in January?", ["incident", "metrics"]),
-])
+@pytest.mark.parametrize(
+    ("question", "agents"),
+    [
+        ("Is the payments api down again?", ["incident"]),
+        ("Break down lead time by team", ["metrics"]),
+        ("Is deployment slowing down?", ["metrics"]),
+        ("Did PR review latency improve for the search team?", ["review"]),
+        ("Are we behind schedule on the Q2 objectives?", ["okr"]),
+        ("Page me the alerts from last night and the on-call rota", ["incident"]),
+        (
+            "How many incidents and how many deployments did checkout have in January?",
+            ["incident", "metrics"],
+        ),
+    ],
+)
 def test_router_generalises_to_unseen_phrasings(question, agents):
     assert sorted(classify(question).agents) == agents
 
@@ -45,7 +50,9 @@ def test_router_reports_no_match_for_chit_chat():
 
 
 def test_entities_and_scope_replacement():
-    found = extract_entities("Deployment frequency for the payments team in prod over the last 2 weeks, INC-42")
+    found = extract_entities(
+        "Deployment frequency for the payments team in prod over the last 2 weeks, INC-42"
+    )
     assert found == {"team": "payments", "env": "production", "days": "14", "incident": "42"}
     assert extract_entities("is checkout-svc healthy?") == {"service": "checkout-svc"}
     merged = merge_entities({"service": "checkout", "days": "30"}, {"team": "search"})
@@ -53,8 +60,12 @@ def test_entities_and_scope_replacement():
 
 
 def test_follow_up_resolution_keeps_agents_and_entities():
-    r = resolve("and for the payments team?", "DORA for checkout-svc this month?", {"service": "checkout-svc",
-                                                                                    "days": "30"}, ("metrics",))
+    r = resolve(
+        "and for the payments team?",
+        "DORA for checkout-svc this month?",
+        {"service": "checkout-svc", "days": "30"},
+        ("metrics",),
+    )
     assert r.followup and r.agents == ("metrics",) and r.entities == {"team": "payments", "days": "30"}
     assert "Follow-up to the earlier question: DORA for checkout-svc" in r.question
     fresh = resolve("What incidents are open right now?", "DORA?", {"team": "payments"}, ("metrics",))
@@ -105,6 +116,9 @@ def test_breaker_states_and_backoff():
 def test_structured_parse_against_generated_schema():
     schema = json_schema(IncidentListArgs)
     assert schema["type"] == "object" and "severity" in schema["properties"]
-    assert parse_and_validate('Sure:\n```json\n{"severity": "high"}\n```', schema, IncidentListArgs).severity == "high"
+    assert (
+        parse_and_validate('Sure:\n```json\n{"severity": "high"}\n```', schema, IncidentListArgs).severity
+        == "high"
+    )
     with pytest.raises(StructuredOutputInvalid, match="severity"):
         parse_and_validate('{"severity": "apocalyptic"}', schema, IncidentListArgs)

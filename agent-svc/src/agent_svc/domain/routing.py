@@ -74,7 +74,7 @@ RULES: list[tuple[re.Pattern[str], dict[str, float]]] = [
         _R(
             r"\b(?:outages?|downtime|degraded|degradation|unavailable|unreachable|disruption)\b|"
             r"\b(?:is|are|was|were|went|goes|going)\s+(?:\S+\s+){0,3}?(?<!slowing )(?<!slow )(?<!broken )(?<!cut )"
-        r"(?<!break )(?<!narrow )down\b(?!\s+(?:by|to|per|from|into))"
+            r"(?<!break )(?<!narrow )down\b(?!\s+(?:by|to|per|from|into))"
         ),
         {"incident": 4},
     ),

@@ -8,6 +8,7 @@ index + INSERT ... ON CONFLICT), so parallel consumers never open two incidents 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import asyncpg
@@ -37,13 +38,26 @@ class AlertIntake:
         self._emitter = emitter
         self._rules = rules
         self._settings = settings
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._waiters: dict[tuple[str, str], int] = {}
 
     async def handle(self, signal: AlertSignal) -> None:
         facts = read_signal(signal, self._rules)
-        pending = Pending()
-        async with self._pool.acquire() as conn, conn.transaction():
-            await self._process(conn, pending, signal, facts)
-        await self._emitter.flush(pending)
+        # faststream runs a pulled batch concurrently; a FIFO lock per alert, taken before any await,
+        # keeps one alert's signals in stream order within this process (the stale check covers the rest).
+        key = (facts.vendor, facts.external_id)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._waiters[key] = self._waiters.get(key, 0) + 1
+        try:
+            async with lock:
+                pending = Pending()
+                async with self._pool.acquire() as conn, conn.transaction():
+                    await self._process(conn, pending, signal, facts)
+                await self._emitter.flush(pending)
+        finally:
+            self._waiters[key] -= 1
+            if not self._waiters[key]:
+                del self._waiters[key], self._locks[key]
 
     async def _process(
         self, conn: asyncpg.Connection, pending: Pending, signal: AlertSignal, facts: AlertFacts

@@ -78,12 +78,13 @@ def serve_rpc(
     subject: str,
     request_type: type[Q],
     handler: Callable[[Q], Awaitable[Any]],
-    max_workers: int = 1,
+    max_workers: int = 32,
 ) -> None:
     """Answer `subject` with `handler`; instances of one service share a queue group (load balancing).
 
-    `max_workers` > 1 handles that many requests of this subject concurrently (slow handlers such
-    as agent runs that wait on a model); 1 keeps faststream's one-at-a-time default.
+    Up to `max_workers` requests of this subject are handled concurrently: handlers wait on I/O
+    (PostgreSQL, other services, a model), so one slow request must not queue the others behind it.
+    A handler that needs serialisation takes its own lock; 1 restores one-at-a-time.
 
     Decoding errors become `invalid` replies, `ServiceError`s keep their code, anything else is an
     `internal` reply and an error log: a caller always gets an answer it can show.

@@ -82,7 +82,7 @@ def parse_filters(*, service: str | None, team: str | None, env: str | None, rep
     if first >= last:
         raise InvalidInput("from must be before to", {"field": "from"})
     if (last - first).days > max_days:
-        raise InvalidInput(f"range too long: {(last - first).days} days (at most {max_days})", {"field": "from"})
+        raise InvalidInput(f"from/to: range too long: {(last - first).days} days (at most {max_days})", {"field": "from"})
     spans = bucket_days(first, last, kind)
     return Filters(service=_name("service", service), team=_name("team", team), env=_name("env", env),
                    repository=_name("repository", repository), first_day=spans[0][0], last_day=spans[-1][1],

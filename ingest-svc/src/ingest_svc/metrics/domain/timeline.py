@@ -34,21 +34,21 @@ def commit_ranges(
     to an older commit; for a first deployment, the pushes within `lookback`)."""
     out: dict[str, tuple[str, ...]] = {}
     prev_sha = context.prev_sha
+    indexes = {key: {c.sha: i for i, c in enumerate(seq)} for key, seq in branches.items()}
     for d in deployments:
         if d.status != "success":
             continue
         if d.commit_range:
             out[d.key] = tuple(dict.fromkeys(d.commit_range))
         else:
-            out[d.key] = _pushed_range(d, prev_sha, branches, lookback)
+            branch = (d.repository or "", d.ref or "")
+            out[d.key] = _pushed_range(d, prev_sha, branches.get(branch, ()), indexes.get(branch, {}), lookback)
         prev_sha = d.sha or prev_sha
     return out
 
 
-def _pushed_range(d: DeploymentFact, prev_sha: str | None,
-                  branches: Mapping[tuple[str, str], Sequence[BranchCommit]], lookback: timedelta) -> tuple[str, ...]:
-    seq = branches.get((d.repository or "", d.ref or ""), ())
-    index = {c.sha: i for i, c in enumerate(seq)}
+def _pushed_range(d: DeploymentFact, prev_sha: str | None, seq: Sequence[BranchCommit], index: Mapping[str, int],
+                  lookback: timedelta) -> tuple[str, ...]:
     if d.sha is None or d.sha not in index:
         return (d.sha,) if d.sha else ()
     end = index[d.sha]

@@ -60,7 +60,8 @@ class Folder:
             branches[(repo, ref)] = await tl.branch(conn, repo, ref, since_ref, shas)
         ranges = commit_ranges(deps, ctx, branches, self.cfg.lookback)
         all_shas = sorted({sha for r in ranges.values() for sha in r})
-        hot = await tl.hotfix_shas(conn, all_shas)
+        repos = sorted({d.repository for d in ok if d.repository})
+        hot = await tl.hotfix_shas(conn, repos, all_shas)
         if hot:
             deps = [dataclasses.replace(d, is_hotfix=True) if set(ranges.get(d.key, ())) & hot else d for d in deps]
         aliases = sorted({a for d in ok for a in (d.key, *d.aliases)})
@@ -69,7 +70,7 @@ class Folder:
             already_deployed=await tl.already_deployed(conn, service, env, start, all_shas),
             commit_started=await tl.commit_starts(conn, all_shas, self.cfg.lead_mode),
             incidents=await tl.incidents(conn, service, env, start, aliases),
-            reverts=await tl.reverts(conn, sorted({d.repository for d in ok if d.repository}), start),
+            reverts=await tl.reverts(conn, repos, start),
             window=self.cfg.window, now=now,
         )
         new = {o.key: tl.outcome_tuple(o, local_day(o.finished_at, self.cfg.tz)) for o in outcomes}

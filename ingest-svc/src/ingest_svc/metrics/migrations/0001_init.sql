@@ -79,8 +79,7 @@ CREATE TABLE pull_requests (
 CREATE INDEX pull_requests_shas ON pull_requests USING gin (commit_shas);
 CREATE INDEX pull_requests_merge_sha ON pull_requests (merge_sha);
 CREATE INDEX pull_requests_merged ON pull_requests (merged_at);
-CREATE INDEX pull_requests_hotfix_merge ON pull_requests (merge_sha) WHERE is_hotfix;
-CREATE INDEX pull_requests_hotfix_shas ON pull_requests USING gin (commit_shas) WHERE is_hotfix;
+CREATE INDEX pull_requests_hotfix ON pull_requests (repository) WHERE is_hotfix;
 
 CREATE TABLE incidents (
     id text PRIMARY KEY,

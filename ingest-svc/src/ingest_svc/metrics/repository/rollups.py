@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -20,9 +21,11 @@ DirtyDay = tuple[str, str, str, date]
 async def mark_dirty(conn: asyncpg.Connection, days: Iterable[DirtyDay]) -> None:
     rows = sorted(set(days))
     if rows:
-        await conn.executemany(
-            "INSERT INTO dirty_days (scope, scope_key, environment, day) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-            rows)
+        cols = list(zip(*rows, strict=True))
+        await conn.execute(
+            """INSERT INTO dirty_days (scope, scope_key, environment, day)
+               SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[]) ON CONFLICT DO NOTHING""",
+            *[list(c) for c in cols])
 
 
 async def take_dirty(conn: asyncpg.Connection, limit: int = 5000) -> list[DirtyDay]:
@@ -76,9 +79,13 @@ async def write_partials(conn: asyncpg.Connection, rows: list[tuple[str, str, st
     keep = [r for r in rows if r[4] is not None]
     drop = [r[:4] for r in rows if r[4] is None]
     if keep:
-        await conn.executemany(
-            """INSERT INTO day_partials (scope, scope_key, environment, day, partial) VALUES ($1, $2, $3, $4, $5)
-               ON CONFLICT (scope, scope_key, environment, day) DO UPDATE SET partial = excluded.partial""", keep)
+        await conn.execute(
+            """INSERT INTO day_partials (scope, scope_key, environment, day, partial)
+               SELECT s, k, e, d, p::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::text[])
+                 AS x(s, k, e, d, p)
+               ON CONFLICT (scope, scope_key, environment, day) DO UPDATE SET partial = excluded.partial""",
+            [r[0] for r in keep], [r[1] for r in keep], [r[2] for r in keep], [r[3] for r in keep],
+            [json.dumps(r[4], separators=(",", ":")) for r in keep])
     if drop:
         await conn.executemany(
             "DELETE FROM day_partials WHERE scope = $1 AND scope_key = $2 AND environment = $3 AND day = $4", drop)

@@ -99,13 +99,13 @@ async def commit_starts(conn: asyncpg.Connection, shas: list[str], mode: str) ->
     return {r["sha"]: r["at"] for r in rows if r["at"] is not None}
 
 
-async def hotfix_shas(conn: asyncpg.Connection, shas: list[str]) -> frozenset[str]:
+async def hotfix_shas(conn: asyncpg.Connection, repositories: list[str], shas: list[str]) -> frozenset[str]:
+    """Which of `shas` belong to a hotfix pull request (few per repository: fetch them, intersect here)."""
     if not shas:
         return frozenset()
     rows = await conn.fetch(
-        """SELECT merge_sha, commit_shas FROM pull_requests WHERE is_hotfix AND merge_sha = ANY($1::text[])
-           UNION ALL
-           SELECT merge_sha, commit_shas FROM pull_requests WHERE is_hotfix AND commit_shas && $1::text[]""", shas)
+        "SELECT merge_sha, commit_shas FROM pull_requests WHERE is_hotfix AND repository = ANY($1::text[])",
+        repositories)
     found: set[str] = set()
     for r in rows:
         found.update(r["commit_shas"])
@@ -166,28 +166,26 @@ def outcome_tuple(o: Outcome, day: date) -> tuple[Any, ...]:
             links)
 
 
+OUTCOME_COLUMNS = ("key", "service", "environment", "team", "repository", "finished_at", "day", "status", "cause",
+                   "incident_ids", "failure_at", "recovered_at", "recovered_by", "recovery_s", "rework", "window_end")
+
+
 async def replace_outcomes(conn: asyncpg.Connection, service: str, env: str, start: datetime | None,
                            rows: list[tuple[Any, ...]]) -> None:
-    await conn.execute(
-        """DELETE FROM outcome_commits WHERE key IN (SELECT key FROM outcomes WHERE service = $1
-           AND environment = $2 AND ($3::timestamptz IS NULL OR finished_at >= $3))""", service, env, start)
-    await conn.execute(
-        "DELETE FROM outcomes WHERE service = $1 AND environment = $2 AND ($3::timestamptz IS NULL OR finished_at >= $3)",
-        service, env, start)
-    await conn.executemany(
-        """INSERT INTO outcomes (key, service, environment, team, repository, finished_at, day, status, cause,
-             incident_ids, failure_at, recovered_at, recovered_by, recovery_s, rework, window_end)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-           ON CONFLICT (key) DO UPDATE SET service = excluded.service, environment = excluded.environment,
-             team = excluded.team, repository = excluded.repository, finished_at = excluded.finished_at,
-             day = excluded.day, status = excluded.status, cause = excluded.cause,
-             incident_ids = excluded.incident_ids, failure_at = excluded.failure_at,
-             recovered_at = excluded.recovered_at, recovered_by = excluded.recovered_by,
-             recovery_s = excluded.recovery_s, rework = excluded.rework, window_end = excluded.window_end""",
-        [r[:16] for r in rows])
+    """Replace the partition's outcomes from `start` on (COPY: a full recompute writes many)."""
+    keys = [r[0] for r in rows]
+    # A deployment that moved partitions (its environment changed) is replaced by key too.
+    gone = [r["key"] for r in await conn.fetch(
+        """DELETE FROM outcomes WHERE service = $1 AND environment = $2
+           AND ($3::timestamptz IS NULL OR finished_at >= $3) RETURNING key""", service, env, start)]
+    gone += [r["key"] for r in await conn.fetch("DELETE FROM outcomes WHERE key = ANY($1::text[]) RETURNING key",
+                                                keys)]
+    await conn.execute("DELETE FROM outcome_commits WHERE key = ANY($1::text[])", gone)
+    if rows:
+        await conn.copy_records_to_table("outcomes", records=[r[:16] for r in rows], columns=list(OUTCOME_COLUMNS))
     links = [(r[0], sha, lead) for r in rows for sha, lead in r[16]]
-    await conn.execute("DELETE FROM outcome_commits WHERE key = ANY($1::text[])", [r[0] for r in rows])
-    await conn.executemany("INSERT INTO outcome_commits (key, sha, lead_s) VALUES ($1, $2, $3)", links)
+    if links:
+        await conn.copy_records_to_table("outcome_commits", records=links, columns=["key", "sha", "lead_s"])
 
 
 async def pending_due(conn: asyncpg.Connection, now: datetime) -> list[tuple[str, str, datetime]]:
