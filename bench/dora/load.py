@@ -7,24 +7,79 @@ from typing import Any
 import asyncpg
 from em_shared.contracts.base import Event
 from em_shared.contracts.subjects import S
-
 from ingest_svc.metrics.config import Config
 from ingest_svc.metrics.domain import rows
 
 TABLES = {
-    "deployments": ("key", "service", "environment", "production", "status", "rank", "event_at", "event_id", "team",
-                    "repository", "sha", "version", "ref", "commit_range", "is_rollback", "is_hotfix", "finished_at",
-                    "aliases"),
+    "deployments": (
+        "key",
+        "service",
+        "environment",
+        "production",
+        "status",
+        "rank",
+        "event_at",
+        "event_id",
+        "team",
+        "repository",
+        "sha",
+        "version",
+        "ref",
+        "commit_range",
+        "is_rollback",
+        "is_hotfix",
+        "finished_at",
+        "aliases",
+    ),
     "branch_commits": ("repository", "branch", "sha", "pushed_at", "idx"),
     "commits": ("sha", "repository", "committed_at"),
     "reverts": ("id", "repository", "sha", "pr_number", "at"),
-    "pull_requests": ("repository", "number", "event_at", "event_id", "title", "service", "team", "author",
-                      "merge_sha", "commit_shas", "created_at", "first_commit_at", "first_review_at", "merged_at",
-                      "closed_at", "additions", "deletions", "is_hotfix"),
-    "incidents": ("id", "sequence", "event_at", "event_id", "severity", "service", "team", "environment",
-                  "opened_at", "resolved_at", "day", "linked"),
-    "builds": ("key", "event_at", "event_id", "name", "status", "service", "team", "repository", "finished_at",
-               "duration_s"),
+    "pull_requests": (
+        "repository",
+        "number",
+        "event_at",
+        "event_id",
+        "title",
+        "service",
+        "team",
+        "author",
+        "merge_sha",
+        "commit_shas",
+        "created_at",
+        "first_commit_at",
+        "first_review_at",
+        "merged_at",
+        "closed_at",
+        "additions",
+        "deletions",
+        "is_hotfix",
+    ),
+    "incidents": (
+        "id",
+        "sequence",
+        "event_at",
+        "event_id",
+        "severity",
+        "service",
+        "team",
+        "environment",
+        "opened_at",
+        "resolved_at",
+        "day",
+        "linked",
+    ),
+    "builds": (
+        "key",
+        "event_at",
+        "event_id",
+        "name",
+        "status",
+        "service",
+        "team",
+        "repository",
+        "finished_at",
+        "duration_s",
+    ),
 }
 _MILESTONES = ("created_at", "first_commit_at", "first_review_at", "merged_at", "closed_at")
 
@@ -45,7 +100,11 @@ class FactSink:
             old = t["deployments"].get(r["key"])
             if old is not None:
                 aliases = sorted(set(old["aliases"]) | set(r["aliases"]))
-                if (r["rank"], r["event_at"], r["event_id"]) < (old["rank"], old["event_at"], old["event_id"]):
+                if (r["rank"], r["event_at"], r["event_id"]) < (
+                    old["rank"],
+                    old["event_at"],
+                    old["event_id"],
+                ):
                     r = old
                 r["aliases"] = aliases
             t["deployments"][r["key"]] = r
@@ -75,7 +134,10 @@ class FactSink:
             r = rows.incident_row(event, self.cfg.tz)  # type: ignore[arg-type]
             old = t["incidents"].get(r["id"])
             if old is None or (r["sequence"], r["event_at"], r["event_id"]) > (
-                    old["sequence"], old["event_at"], old["event_id"]):
+                old["sequence"],
+                old["event_at"],
+                old["event_id"],
+            ):
                 t["incidents"][r["id"]] = r
         elif subject == S.BUILD_FINISHED:
             r = rows.build_row(event)  # type: ignore[arg-type]

@@ -25,25 +25,24 @@ import msgspec
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from em_shared.runtime.settings import load_settings  # noqa: E402
-from em_shared.storage.migrations import migrate  # noqa: E402
-from em_shared.storage.pool import create_pool  # noqa: E402
-from em_shared.testing.servers import TestServers  # noqa: E402
-from generate import START, service_events  # noqa: E402
-from load import FactSink  # noqa: E402
-
-from ingest_svc.metrics.config import Config  # noqa: E402
-from ingest_svc.metrics.handlers.ingest import Ingestor  # noqa: E402
-from ingest_svc.metrics.handlers.queries import Queries  # noqa: E402
-from ingest_svc.metrics.handlers.rollup import Roller  # noqa: E402
-from ingest_svc.metrics.module import MIGRATIONS  # noqa: E402
-from ingest_svc.metrics.subscribers import EVENTS  # noqa: E402
-from ingest_svc.settings import IngestSettings  # noqa: E402
+from em_shared.runtime.settings import load_settings
+from em_shared.storage.migrations import migrate
+from em_shared.storage.pool import create_pool
+from em_shared.testing.servers import TestServers
+from generate import START, service_events
+from ingest_svc.metrics.config import Config
+from ingest_svc.metrics.handlers.ingest import Ingestor
+from ingest_svc.metrics.handlers.queries import Queries
+from ingest_svc.metrics.handlers.rollup import Roller
+from ingest_svc.metrics.module import MIGRATIONS
+from ingest_svc.metrics.subscribers import EVENTS
+from ingest_svc.settings import IngestSettings
+from load import FactSink
 
 
 def pct(values: list[float], q: float) -> float:
     data = sorted(values)
-    return data[min(len(data) - 1, int(round(q * (len(data) - 1))))]
+    return data[min(len(data) - 1, round(q * (len(data) - 1)))]
 
 
 def route(subject: str) -> str:
@@ -70,8 +69,10 @@ async def bench(args: argparse.Namespace, dsn: str) -> None:
             for subject, event in service_events(i, args.teams, args.days, per_service, args.seed):
                 sink.add(subject, event)
         t_gen = time.perf_counter() - t0
-        print(f"generated {sink.events:,} canonical events in {t_gen:.1f} s "
-              f"({args.services} services, {args.teams} teams, {args.days} days)")
+        print(
+            f"generated {sink.events:,} canonical events in {t_gen:.1f} s "
+            f"({args.services} services, {args.teams} teams, {args.days} days)"
+        )
         t0 = time.perf_counter()
         async with pool.acquire() as conn:
             rows = await sink.copy(conn)
@@ -86,16 +87,21 @@ async def bench(args: argparse.Namespace, dsn: str) -> None:
             await conn.execute("ANALYZE")
             n_out = await conn.fetchval("SELECT count(*) FROM outcomes")
             n_part = await conn.fetchval("SELECT count(*) FROM day_partials")
-        print(f"full recompute: {t_re:.1f} s ({n_out:,} deployment outcomes, {n_part:,} day partials); "
-              f"{sink.events / t_re:,.0f} events/s folded into rollups")
+        print(
+            f"full recompute: {t_re:.1f} s ({n_out:,} deployment outcomes, {n_part:,} day partials); "
+            f"{sink.events / t_re:,.0f} events/s folded into rollups"
+        )
 
         # Incremental: continue the history of random services and fold the events one by one.
         ingestor = Ingestor(pool, cfg, clock=clock)
         rng = random.Random(args.seed)
         sample = []
         for i in rng.sample(range(args.services), min(args.services, 20)):
-            sample.extend(service_events(i, args.teams, 14, args.sample // 20 + 1, args.seed + 1, start=end,
-                                         offset=10_000_000))
+            sample.extend(
+                service_events(
+                    i, args.teams, 14, args.sample // 20 + 1, args.seed + 1, start=end, offset=10_000_000
+                )
+            )
         sample = sample[: args.sample]
         sample.sort(key=lambda se: se[1].occurred_at)
         per_event = []
@@ -108,24 +114,30 @@ async def bench(args: argparse.Namespace, dsn: str) -> None:
         t0 = time.perf_counter()
         days = await roller.flush()
         t_flush = time.perf_counter() - t0
-        print(f"incremental: {len(sample):,} events folded in {t_fold:.2f} s: mean {statistics.mean(per_event):.2f} ms, "
-              f"p50 {pct(per_event, 0.5):.2f} ms, p95 {pct(per_event, 0.95):.2f} ms per event; rollup flush of "
-              f"{days:,} dirty days {t_flush:.2f} s ({t_flush * 1000 / len(sample):.2f} ms per event amortised); "
-              f"{len(sample) / (t_fold + t_flush):,.0f} events/s end to end")
+        print(
+            f"incremental: {len(sample):,} events folded in {t_fold:.2f} s: mean {statistics.mean(per_event):.2f} ms, "
+            f"p50 {pct(per_event, 0.5):.2f} ms, p95 {pct(per_event, 0.95):.2f} ms per event; rollup flush of "
+            f"{days:,} dirty days {t_flush:.2f} s ({t_flush * 1000 / len(sample):.2f} ms per event amortised); "
+            f"{len(sample) / (t_fold + t_flush):,.0f} events/s end to end"
+        )
 
         queries = Queries(pool, cfg, clock=clock)
         to = end.date().isoformat()
         frm = (end - timedelta(days=90)).date().isoformat()
-        for label, params in (("service", lambda: {"service": f"svc{rng.randrange(args.services):03d}"}),
-                              ("org", lambda: {})):
+        for label, params in (
+            ("service", lambda: {"service": f"svc{rng.randrange(args.services):03d}"}),
+            ("org", lambda: {}),
+        ):
             times = []
             for _ in range(args.queries):
                 t1 = time.perf_counter()
                 f = queries.filters({"start": frm, "end": to, "bucket": "week", **params()})
                 msgspec.json.encode(await queries.dora(f))
                 times.append((time.perf_counter() - t1) * 1000)
-            print(f"query 90 days, weekly, {label}: p50 {pct(times, 0.5):.1f} ms, p95 {pct(times, 0.95):.1f} ms "
-                  f"({args.queries} queries)")
+            print(
+                f"query 90 days, weekly, {label}: p50 {pct(times, 0.5):.1f} ms, p95 {pct(times, 0.95):.1f} ms "
+                f"({args.queries} queries)"
+            )
     finally:
         if not args.keep:
             async with pool.acquire() as conn:

@@ -64,6 +64,8 @@ async def embedding_throughput(embedder: LocalEmbedder, texts: list[str]) -> dic
 
 async def grow_index(pool, model: str, total: int, seed: int = 7) -> int:
     """Synthetic documents of 100 chunks each until the index holds `total` chunks."""
+    import numpy as np  # after rag_svc's import pinned single-threaded BLAS
+
     rng = random.Random(seed)
     async with pool.acquire() as conn:
         have = (await repo.counts(conn))["chunks"]
@@ -122,6 +124,8 @@ async def search_latencies(url: str, queries: list[str], n: int) -> list[float]:
 
 
 def pct(values: list[float], p: float) -> float:
+    import numpy as np
+
     return float(np.percentile(np.asarray(values), p))
 
 

@@ -14,53 +14,144 @@ from em_shared.contracts.ownership import Ownership
 from em_shared.contracts.subjects import S
 
 
-def deployment(key: str, service: str, finished: datetime, *, env: str = "production", status: str = "success",
-               sha: str | None = None, team: str | None = None, repo: str | None = None, ref: str = "main",
-               version: str | None = None, commit_range: list[str] | None = None, is_rollback: bool = False,
-               description: str | None = None) -> tuple[str, DeploymentChanged]:
+def deployment(
+    key: str,
+    service: str,
+    finished: datetime,
+    *,
+    env: str = "production",
+    status: str = "success",
+    sha: str | None = None,
+    team: str | None = None,
+    repo: str | None = None,
+    ref: str = "main",
+    version: str | None = None,
+    commit_range: list[str] | None = None,
+    is_rollback: bool = False,
+    description: str | None = None,
+) -> tuple[str, DeploymentChanged]:
     event = DeploymentChanged(
-        id=deterministic_id("test-deploy", key, status), occurred_at=finished, source="test", provider="gha",
-        deployment_key=key, service=service, environment=env, status=status, sha=sha, ref=ref,
-        repository=repo or f"acme/{service}", version=version, commit_range=commit_range or [],
-        is_rollback=is_rollback, finished_at=finished, description=description,
-        owner=Ownership(service=service, team=team, repository=repo or f"acme/{service}"))
+        id=deterministic_id("test-deploy", key, status),
+        occurred_at=finished,
+        source="test",
+        provider="gha",
+        deployment_key=key,
+        service=service,
+        environment=env,
+        status=status,
+        sha=sha,
+        ref=ref,
+        repository=repo or f"acme/{service}",
+        version=version,
+        commit_range=commit_range or [],
+        is_rollback=is_rollback,
+        finished_at=finished,
+        description=description,
+        owner=Ownership(service=service, team=team, repository=repo or f"acme/{service}"),
+    )
     return S.DEPLOYMENT_FINISHED, event
 
 
-def push(repo: str, commits: list[tuple[str, datetime]], at: datetime, *, branch: str = "main",
-         messages: dict[str, str] | None = None) -> tuple[str, CommitsPushed]:
+def push(
+    repo: str,
+    commits: list[tuple[str, datetime]],
+    at: datetime,
+    *,
+    branch: str = "main",
+    messages: dict[str, str] | None = None,
+) -> tuple[str, CommitsPushed]:
     messages = messages or {}
     event = CommitsPushed(
-        id=deterministic_id("test-push", repo, branch, commits[-1][0]), occurred_at=at, source="test",
-        repository=repo, branch=branch, after_sha=commits[-1][0],
-        commits=[Commit(sha=s, committed_at=t, message=messages.get(s)) for s, t in commits])
+        id=deterministic_id("test-push", repo, branch, commits[-1][0]),
+        occurred_at=at,
+        source="test",
+        repository=repo,
+        branch=branch,
+        after_sha=commits[-1][0],
+        commits=[Commit(sha=s, committed_at=t, message=messages.get(s)) for s, t in commits],
+    )
     return S.COMMIT_PUSHED, event
 
 
-def incident(iid: str, service: str | None, opened: datetime, *, resolved: datetime | None = None, seq: int = 1,
-             severity: str = "high", linked: list[str] | None = None, team: str | None = None,
-             env: str | None = None) -> tuple[str, IncidentChanged]:
+def incident(
+    iid: str,
+    service: str | None,
+    opened: datetime,
+    *,
+    resolved: datetime | None = None,
+    seq: int = 1,
+    severity: str = "high",
+    linked: list[str] | None = None,
+    team: str | None = None,
+    env: str | None = None,
+) -> tuple[str, IncidentChanged]:
     state = "resolved" if resolved else "triggered"
-    snap = IncidentSnapshot(id=iid, number=seq, title=f"incident {iid}", state=state, severity=severity,
-                            service=service, team=team, environment=env, opened_at=opened, resolved_at=resolved,
-                            linked_deployment_ids=linked or [])
+    snap = IncidentSnapshot(
+        id=iid,
+        number=seq,
+        title=f"incident {iid}",
+        state=state,
+        severity=severity,
+        service=service,
+        team=team,
+        environment=env,
+        opened_at=opened,
+        resolved_at=resolved,
+        linked_deployment_ids=linked or [],
+    )
     change = "resolved" if resolved else "opened"
-    event = IncidentChanged(id=deterministic_id("test-incident", iid, seq), occurred_at=resolved or opened,
-                            source="incident", change=change, incident=snap, sequence=seq)
+    event = IncidentChanged(
+        id=deterministic_id("test-incident", iid, seq),
+        occurred_at=resolved or opened,
+        source="incident",
+        change=change,
+        incident=snap,
+        sequence=seq,
+    )
     return S.incident(change), event
 
 
-def pull_request(repo: str, number: int, *, title: str, merged: datetime, created: datetime,
-                 first_commit: datetime | None = None, first_review: datetime | None = None,
-                 merge_sha: str | None = None, shas: list[str] | None = None, labels: list[str] | None = None,
-                 body: str | None = None, branch: str = "feature", additions: int = 10, deletions: int = 2,
-                 service: str | None = None, team: str | None = None) -> tuple[str, PullRequestChanged]:
+def pull_request(
+    repo: str,
+    number: int,
+    *,
+    title: str,
+    merged: datetime,
+    created: datetime,
+    first_commit: datetime | None = None,
+    first_review: datetime | None = None,
+    merge_sha: str | None = None,
+    shas: list[str] | None = None,
+    labels: list[str] | None = None,
+    body: str | None = None,
+    branch: str = "feature",
+    additions: int = 10,
+    deletions: int = 2,
+    service: str | None = None,
+    team: str | None = None,
+) -> tuple[str, PullRequestChanged]:
     event = PullRequestChanged(
-        id=deterministic_id("test-pr", repo, number, "merged"), occurred_at=merged, source="test", repository=repo,
-        number=number, title=title, action="merged", created_at=created, first_commit_at=first_commit,
-        first_review_at=first_review, merged_at=merged, merge_sha=merge_sha, commit_shas=shas or [],
-        labels=labels or [], body=body, source_branch=branch, target_branch="main", additions=additions,
-        deletions=deletions, owner=Ownership(service=service, team=team, repository=repo))
+        id=deterministic_id("test-pr", repo, number, "merged"),
+        occurred_at=merged,
+        source="test",
+        repository=repo,
+        number=number,
+        title=title,
+        action="merged",
+        created_at=created,
+        first_commit_at=first_commit,
+        first_review_at=first_review,
+        merged_at=merged,
+        merge_sha=merge_sha,
+        commit_shas=shas or [],
+        labels=labels or [],
+        body=body,
+        source_branch=branch,
+        target_branch="main",
+        additions=additions,
+        deletions=deletions,
+        owner=Ownership(service=service, team=team, repository=repo),
+    )
     return S.PR_MERGED, event
 
 

@@ -10,7 +10,7 @@ from em_shared.testing.live import live_service
 from incident_svc.app import create_service
 
 
-async def test_openapi_fuzzing_finds_no_server_error(settings_factory) -> None:
+async def test_openapi_fuzzing_finds_no_server_error(settings_factory, tmp_path) -> None:
     settings = settings_factory()
     async with live_service(create_service(settings), settings) as svc:
         async with svc.client() as http:  # something to find, so ids in paths can hit real rows too
@@ -36,6 +36,7 @@ async def test_openapi_fuzzing_finds_no_server_error(settings_factory) -> None:
             "examples,coverage,fuzzing",
             "--suppress-health-check",
             "all",
+            cwd=tmp_path,  # schemathesis keeps a .schemathesis/ cache in its working directory
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
         )

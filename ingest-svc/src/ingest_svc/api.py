@@ -25,7 +25,8 @@ async def _accept(
 ) -> Response[Any]:
     intake: WebhookIntake = ctx.state["intake"]
     body = await request.body()
-    headers = {k.lower(): v for k, v in request.headers.items()}
+    # ASGI header names are already lower-case bytes: decode them directly (no multi-dict on the way).
+    headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in request.scope["headers"]}
     try:
         result = await intake.accept(source, instance, headers, body)
     except Overloaded as exc:

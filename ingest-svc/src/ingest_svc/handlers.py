@@ -15,7 +15,7 @@ from em_shared.messaging.errors import InvalidInput, NotFound, ServiceError, Una
 from ingest_svc import repository
 from ingest_svc.catalog_cache import CatalogCache
 from ingest_svc.committer import GroupCommitter
-from ingest_svc.domain.intake import BadBody, BadContentType, decode, examine, media_type, redact
+from ingest_svc.domain.intake import BadBody, BadContentType, decode, examine, media_type, redact, validate
 from ingest_svc.domain.sources import SOURCES, Source
 from ingest_svc.domain.verification import sns
 from ingest_svc.domain.verification.base import SignatureRejected, SignedRequest, Verified
@@ -68,18 +68,18 @@ class WebhookIntake:
         if len(body) > self._limits.body_limit(source.name):
             raise PayloadTooLarge(f"body over {self._limits.body_limit(source.name)} bytes for {source.name}")
         content_type = headers.get("content-type")
-        if media_type(content_type) not in source.content_types and not media_type(content_type).endswith(
-            "+json"
-        ):
-            raise UnsupportedMediaType(
-                f"{source.name} sends {', '.join(source.content_types)}, not {media_type(content_type)}"
-            )
+        kind = media_type(content_type)
+        if kind not in source.content_types and not kind.endswith("+json"):
+            raise UnsupportedMediaType(f"{source.name} sends {', '.join(source.content_types)}, not {kind}")
         payload = None
         if source.sns:
             payload = self._decode(source, content_type, body)  # SNS signs fields of the JSON, not bytes
         verified = await self._verify(source, instance, headers, body, payload)
         if payload is None:
-            payload = self._decode(source, content_type, body)
+            if source.header_keyed:
+                self._validate(source, content_type, body)  # the relay decodes it; here only check it
+            else:
+                payload = self._decode(source, content_type, body)
         intake = examine(source, headers, payload, body)
         row = NewDelivery(
             id=deterministic_id("delivery", source.name, instance, intake.dedup_key),
@@ -101,6 +101,15 @@ class WebhookIntake:
             duplicate=not new,
             event_type=intake.event_type,
         )
+
+    @staticmethod
+    def _validate(source: Source, content_type: str | None, body: bytes) -> None:
+        try:
+            validate(source, content_type, body)
+        except BadContentType as exc:
+            raise UnsupportedMediaType(str(exc)) from exc
+        except BadBody as exc:
+            raise InvalidInput(str(exc)) from exc
 
     @staticmethod
     def _decode(source: Source, content_type: str | None, body: bytes) -> object:

@@ -50,7 +50,11 @@ SELECT id::text FROM ins
 
 
 async def insert_group(conn: asyncpg.Connection, rows: list[NewDelivery]) -> set[str]:
-    """Store deliveries (and their outbox rows) in the caller's transaction; returns the new ids."""
+    """Store deliveries and their outbox rows; returns the new ids.
+
+    One statement, so it is atomic on its own: outside a transaction it commits by itself (one WAL
+    flush, no BEGIN/COMMIT round trips); inside the caller's transaction it joins that one.
+    """
     result = await conn.fetch(
         _INSERT_GROUP,
         [r.id for r in rows],

@@ -16,22 +16,31 @@ from em_shared.contracts.subjects import S
 from em_shared.messaging.errors import RpcFailure
 from em_shared.runtime.settings import load_settings
 from em_shared.testing.live import live_service
-from metrics_testkit import deployment, incident, pull_request, push, settle
-
 from ingest_svc.app import create_service
 from ingest_svc.settings import IngestSettings
+from metrics_testkit import deployment, incident, pull_request, push, settle
 
 pytestmark = pytest.mark.usefixtures("cleanup_namespace")
 
 
 def _settings(servers, namespace, **kw):
-    return load_settings(IngestSettings, {}, nats_url=servers.nats_url, database_url=servers.database_url,
-                         namespace=namespace, metrics_min_sample=1, port=0, **kw)
+    return load_settings(
+        IngestSettings,
+        {},
+        nats_url=servers.nats_url,
+        database_url=servers.database_url,
+        namespace=namespace,
+        metrics_min_sample=1,
+        port=0,
+        **kw,
+    )
 
 
 async def _rolled_up(svc) -> list[DoraRolledUp]:
     js = svc.ctx.broker.connection.jetstream()
-    sub = await js.pull_subscribe(svc.ctx.topology.subject(S.METRICS_ROLLED_UP), stream=svc.ctx.topology.stream("METRICS"))
+    sub = await js.pull_subscribe(
+        svc.ctx.topology.subject(S.METRICS_ROLLED_UP), stream=svc.ctx.topology.stream("METRICS")
+    )
     out = []
     try:
         while True:
@@ -49,10 +58,13 @@ async def _rolled_up(svc) -> list[DoraRolledUp]:
 async def test_bad_parameters_get_400_with_the_reason_over_http_and_nats(servers, namespace):
     settings = _settings(servers, namespace)
     async with live_service(create_service(settings), settings) as svc, svc.client() as http:
-        for params, field in (({"bucket": "year"}, "bucket"), ({"from": "last tuesday"}, "from"),
-                              ({"from": "2026-05-01", "to": "2026-04-01"}, "from"),
-                              ({"from": "2020-01-01", "to": "2026-01-01"}, "from"),
-                              ({"service": "x' OR 1=1"}, "service")):
+        for params, field in (
+            ({"bucket": "year"}, "bucket"),
+            ({"from": "last tuesday"}, "from"),
+            ({"from": "2026-05-01", "to": "2026-04-01"}, "from"),
+            ({"from": "2020-01-01", "to": "2026-01-01"}, "from"),
+            ({"service": "x' OR 1=1"}, "service"),
+        ):
             for path in ("/v1/metrics/dora", "/v1/metrics/flow", "/v1/metrics/quality"):
                 r = await http.get(path, params=params)
                 assert r.status_code == 400, (path, params, r.text)
@@ -69,8 +81,10 @@ async def test_recent_deployment_is_pending_and_rollups_are_versioned_events(ser
     settings = _settings(servers, namespace)
     now = utcnow().replace(microsecond=0)
     async with live_service(create_service(settings), settings) as svc, svc.client() as http:
-        for subject, event in (deployment("old", "api", now - timedelta(days=2), sha="s1", team="core"),
-                               deployment("new", "api", now - timedelta(hours=1), sha="s2", team="core")):
+        for subject, event in (
+            deployment("old", "api", now - timedelta(days=2), sha="s1", team="core"),
+            deployment("new", "api", now - timedelta(hours=1), sha="s2", team="core"),
+        ):
             await svc.ctx.publisher.publish(subject, event)
         await settle(svc)
         body = (await http.get("/v1/metrics/dora", params={"service": "api", "bucket": "month"})).json()
@@ -103,10 +117,19 @@ async def test_recent_deployment_is_pending_and_rollups_are_versioned_events(ser
     team_event = next(e for e in first if e.scope == "service")
     assert team_event.team == "core"
     for e in first + later:  # ids are deterministic in (scope, key, env, bucket, start, version)
-        assert e.id == deterministic_id("metrics.dora.rolled_up", e.scope, e.scope_key, e.environment, e.bucket,
-                                        e.bucket_start.isoformat(), e.version)
-    newest = max((e for e in later if (e.scope, e.scope_key, e.bucket, e.bucket_start.date()) == new_day),
-                 key=lambda e: e.version)
+        assert e.id == deterministic_id(
+            "metrics.dora.rolled_up",
+            e.scope,
+            e.scope_key,
+            e.environment,
+            e.bucket,
+            e.bucket_start.isoformat(),
+            e.version,
+        )
+    newest = max(
+        (e for e in later if (e.scope, e.scope_key, e.bucket, e.bucket_start.date()) == new_day),
+        key=lambda e: e.version,
+    )
     assert newest.values["change_failure_rate"]["failed"] == 1
 
 
@@ -116,22 +139,92 @@ async def test_flow_and_quality_figures(servers, namespace):
     owner = Ownership(service="api", team="core", repository="acme/api")
     events = [
         push("acme/api", [("m1", t - timedelta(hours=5))], t - timedelta(hours=1)),
-        pull_request("acme/api", 7, title="feat: x", created=t - timedelta(hours=4), first_commit=t - timedelta(hours=6),
-                     first_review=t - timedelta(hours=3), merged=t - timedelta(hours=1), merge_sha="m1", shas=["m1"],
-                     additions=30, deletions=10, service="api", team="core"),
+        pull_request(
+            "acme/api",
+            7,
+            title="feat: x",
+            created=t - timedelta(hours=4),
+            first_commit=t - timedelta(hours=6),
+            first_review=t - timedelta(hours=3),
+            merged=t - timedelta(hours=1),
+            merge_sha="m1",
+            shas=["m1"],
+            additions=30,
+            deletions=10,
+            service="api",
+            team="core",
+        ),
         deployment("d1", "api", t + timedelta(hours=1), sha="m1", team="core"),
-        (S.BUILD_FINISHED, BuildFinished(id="b1", occurred_at=t, source="test", provider="gha", kind="workflow",
-                                         external_id="1", name="ci", status="success", duration_s=120, owner=owner)),
-        (S.BUILD_FINISHED, BuildFinished(id="b2", occurred_at=t, source="test", provider="gha", kind="workflow",
-                                         external_id="2", name="ci", status="failure", duration_s=60, owner=owner)),
-        (S.QUALITY_REPORTED, QualityReported(id="q1", occurred_at=t, source="codecov", tool="codecov",
-                                             kind="coverage", project="acme/api", coverage_pct=80.0, owner=owner)),
-        (S.QUALITY_REPORTED, QualityReported(id="q2", occurred_at=t + timedelta(days=1), source="codecov",
-                                             tool="codecov", kind="coverage", project="acme/api", coverage_pct=82.5,
-                                             owner=owner)),
-        (S.QUALITY_REPORTED, QualityReported(id="q3", occurred_at=t, source="sonarqube", tool="sonarqube",
-                                             kind="quality_gate", project="acme/api", gate_status="ERROR",
-                                             issue_counts={"bugs": 2, "vulnerabilities": 1}, owner=owner)),
+        (
+            S.BUILD_FINISHED,
+            BuildFinished(
+                id="b1",
+                occurred_at=t,
+                source="test",
+                provider="gha",
+                kind="workflow",
+                external_id="1",
+                name="ci",
+                status="success",
+                duration_s=120,
+                owner=owner,
+            ),
+        ),
+        (
+            S.BUILD_FINISHED,
+            BuildFinished(
+                id="b2",
+                occurred_at=t,
+                source="test",
+                provider="gha",
+                kind="workflow",
+                external_id="2",
+                name="ci",
+                status="failure",
+                duration_s=60,
+                owner=owner,
+            ),
+        ),
+        (
+            S.QUALITY_REPORTED,
+            QualityReported(
+                id="q1",
+                occurred_at=t,
+                source="codecov",
+                tool="codecov",
+                kind="coverage",
+                project="acme/api",
+                coverage_pct=80.0,
+                owner=owner,
+            ),
+        ),
+        (
+            S.QUALITY_REPORTED,
+            QualityReported(
+                id="q2",
+                occurred_at=t + timedelta(days=1),
+                source="codecov",
+                tool="codecov",
+                kind="coverage",
+                project="acme/api",
+                coverage_pct=82.5,
+                owner=owner,
+            ),
+        ),
+        (
+            S.QUALITY_REPORTED,
+            QualityReported(
+                id="q3",
+                occurred_at=t,
+                source="sonarqube",
+                tool="sonarqube",
+                kind="quality_gate",
+                project="acme/api",
+                gate_status="ERROR",
+                issue_counts={"bugs": 2, "vulnerabilities": 1},
+                owner=owner,
+            ),
+        ),
     ]
     async with live_service(create_service(settings), settings) as svc, svc.client() as http:
         for subject, event in events:
@@ -140,11 +233,19 @@ async def test_flow_and_quality_figures(servers, namespace):
         params = {"service": "api", "from": "2026-02-01", "to": "2026-02-08", "bucket": "week"}
         flow = (await http.get("/v1/metrics/flow", params=params)).json()["summary"]
         quality = (await http.get("/v1/metrics/quality", params=params)).json()["summary"]
-        via_nats = await svc.ctx.rpc.call("rpc.metrics.flow", {"service": "api", "from": "2026-02-01T00:00:00Z",
-                                                               "to": "2026-02-08T00:00:00Z"}, dict)
+        via_nats = await svc.ctx.rpc.call(
+            "rpc.metrics.flow",
+            {"service": "api", "from": "2026-02-01T00:00:00Z", "to": "2026-02-08T00:00:00Z"},
+            dict,
+        )
     # coding 6h->4h = 7200, pickup 4h->3h = 3600, review 3h->1h = 7200, deploy merged -> d1 = 2 h
     assert [flow[f"{k}_time"]["median_s"] for k in ("coding", "pickup", "review", "deploy", "cycle")] == [
-        7200, 3600, 7200, 7200, 25200]
+        7200,
+        3600,
+        7200,
+        7200,
+        25200,
+    ]
     assert flow["pull_request_size"]["median_lines"] == 40
     assert flow["time_to_first_review"]["median_s"] == 3600
     assert (flow["builds"]["success_rate"], flow["builds"]["duration"]["median_s"]) == (0.5, 90)

@@ -17,13 +17,12 @@ from em_shared.storage.migrations import migrate
 from em_shared.storage.pool import create_pool
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from metrics_testkit import apply, deployment, incident, pull_request, push
-
 from ingest_svc.metrics.config import Config
 from ingest_svc.metrics.handlers.ingest import Ingestor
 from ingest_svc.metrics.handlers.rollup import Roller
 from ingest_svc.metrics.module import MIGRATIONS
 from ingest_svc.settings import IngestSettings
+from metrics_testkit import apply, deployment, incident, pull_request, push
 
 T0 = datetime(2026, 3, 27, tzinfo=UTC)  # the DST weekend in Paris is inside the generated range
 NOW = datetime(2026, 4, 3, 12, tzinfo=UTC)  # some attribution windows are still open (pending)
@@ -46,15 +45,25 @@ def timelines(draw):
         messages = {}
         if draw(st.booleans()) and g[0] != "c0":
             messages[g[-1]] = f"Revert\n\nThis reverts commit c{draw(st.integers(0, int(g[0][1:]) - 1))}."
-        events.append(push(REPO, [(s, hours(t - 1 + i / 10)) for i, s in enumerate(g)], hours(t), messages=messages))
+        events.append(
+            push(REPO, [(s, hours(t - 1 + i / 10)) for i, s in enumerate(g)], hours(t), messages=messages)
+        )
     for i in range(draw(st.integers(2, 8))):
         status = draw(st.sampled_from(["success", "success", "success", "failure"]))
-        events.append(deployment(
-            f"D{i}", draw(st.sampled_from(["s1", "s1", "s2"])), hours(draw(st.integers(2, 100))),
-            sha=draw(st.sampled_from(shas)), repo=REPO, team=draw(st.sampled_from(["t1", "t2", None])), status=status,
-            env=draw(st.sampled_from(["production", "production", "prod-eu", "staging"])),
-            is_rollback=draw(st.integers(0, 5)) == 0,
-            description="hotfix" if draw(st.integers(0, 3)) == 0 else None))
+        events.append(
+            deployment(
+                f"D{i}",
+                draw(st.sampled_from(["s1", "s1", "s2"])),
+                hours(draw(st.integers(2, 100))),
+                sha=draw(st.sampled_from(shas)),
+                repo=REPO,
+                team=draw(st.sampled_from(["t1", "t2", None])),
+                status=status,
+                env=draw(st.sampled_from(["production", "production", "prod-eu", "staging"])),
+                is_rollback=draw(st.integers(0, 5)) == 0,
+                description="hotfix" if draw(st.integers(0, 3)) == 0 else None,
+            )
+        )
     for j in range(draw(st.integers(0, 4))):
         opened = draw(st.integers(2, 110))
         resolved = hours(opened + draw(st.integers(1, 30))) if draw(st.booleans()) else None
@@ -65,8 +74,17 @@ def timelines(draw):
             events.append(incident(f"I{j}", svc, hours(opened), resolved=resolved, seq=2, linked=linked))
     if draw(st.booleans()):
         sha = draw(st.sampled_from(shas))
-        events.append(pull_request(REPO, 1, title="hotfix: checkout", merged=hours(draw(st.integers(1, 100))),
-                                   created=T0, shas=[sha], labels=["hotfix"]))
+        events.append(
+            pull_request(
+                REPO,
+                1,
+                title="hotfix: checkout",
+                merged=hours(draw(st.integers(1, 100))),
+                created=T0,
+                shas=[sha],
+                labels=["hotfix"],
+            )
+        )
     order_a = draw(st.permutations(events))
     order_b = draw(st.permutations(events))
     repeats = draw(st.lists(st.sampled_from(events), max_size=4))
@@ -76,16 +94,35 @@ def timelines(draw):
 async def _snapshot(pool) -> dict:
     async with pool.acquire() as conn:
         outcomes = [dict(r) for r in await conn.fetch("SELECT * FROM outcomes ORDER BY key")]
-        links = [tuple(r) for r in await conn.fetch("SELECT key, sha, lead_s FROM outcome_commits ORDER BY key, sha")]
-        partials = [tuple(r) for r in await conn.fetch(
-            "SELECT scope, scope_key, environment, day, partial FROM day_partials ORDER BY 1, 2, 3, 4")]
+        links = [
+            tuple(r)
+            for r in await conn.fetch("SELECT key, sha, lead_s FROM outcome_commits ORDER BY key, sha")
+        ]
+        partials = [
+            tuple(r)
+            for r in await conn.fetch(
+                "SELECT scope, scope_key, environment, day, partial FROM day_partials ORDER BY 1, 2, 3, 4"
+            )
+        ]
     return {"outcomes": outcomes, "links": links, "partials": partials}
 
 
 async def _reset(pool) -> None:
     async with pool.acquire() as conn:
-        for table in ("deployments", "branch_commits", "commits", "reverts", "pull_requests", "incidents", "outcomes",
-                      "outcome_commits", "day_partials", "dirty_days", "rollup_versions", "rollup_outbox"):
+        for table in (
+            "deployments",
+            "branch_commits",
+            "commits",
+            "reverts",
+            "pull_requests",
+            "incidents",
+            "outcomes",
+            "outcome_commits",
+            "day_partials",
+            "dirty_days",
+            "rollup_versions",
+            "rollup_outbox",
+        ):
             await conn.execute(f"DELETE FROM {table}")
 
 
@@ -107,9 +144,13 @@ async def metrics_pool(servers):
 @given(data=st.data())
 async def test_incremental_equals_recompute_in_any_order(metrics_pool, data):
     order_a, order_b = data.draw(timelines())
-    cfg = Config.from_settings(load_settings(IngestSettings, {}, metrics_time_zone="Europe/Paris",
-                                             metrics_min_sample=1))
-    ingestor, roller = Ingestor(metrics_pool, cfg, clock=lambda: NOW), Roller(metrics_pool, cfg, clock=lambda: NOW)
+    cfg = Config.from_settings(
+        load_settings(IngestSettings, {}, metrics_time_zone="Europe/Paris", metrics_min_sample=1)
+    )
+    ingestor, roller = (
+        Ingestor(metrics_pool, cfg, clock=lambda: NOW),
+        Roller(metrics_pool, cfg, clock=lambda: NOW),
+    )
 
     await _reset(metrics_pool)
     for subject, event in order_a:
@@ -127,5 +168,7 @@ async def test_incremental_equals_recompute_in_any_order(metrics_pool, data):
     assert await _snapshot(metrics_pool) == incremental_a
     # the property is not vacuous: something was classified whenever a production deployment exists
     assert incremental_a["outcomes"] or not any(
-        getattr(e, "environment", "") in ("production", "prod-eu") and getattr(e, "status", "") in
-        ("success", "failure") for _, e in order_a)
+        getattr(e, "environment", "") in ("production", "prod-eu")
+        and getattr(e, "status", "") in ("success", "failure")
+        for _, e in order_a
+    )

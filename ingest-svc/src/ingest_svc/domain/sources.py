@@ -62,6 +62,11 @@ class Source:
     sns: bool = False
     timestamped: bool = False
 
+    @property
+    def header_keyed(self) -> bool:
+        """Event type and dedup key come from headers alone (no need to decode the body to accept)."""
+        return bool(getattr(self.normalizer, "HEADER_KEYED", False))
+
     def event_type(self, headers: dict[str, str], payload: Any) -> str:
         return str(self.normalizer.event_type(headers, payload))
 

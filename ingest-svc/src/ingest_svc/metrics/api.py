@@ -19,10 +19,24 @@ def _queries(ctx: ServiceContext) -> Queries:
     return ctx.state["metrics"].queries  # type: ignore[no-any-return]
 
 
-def _params(service: str | None, team: str | None, env: str | None, repository: str | None, start: str | None,
-            end: str | None, bucket: str | None) -> dict[str, Any]:
-    return {"service": service, "team": team, "env": env, "repository": repository, "start": start, "end": end,
-            "bucket": bucket}
+def _params(
+    service: str | None,
+    team: str | None,
+    env: str | None,
+    repository: str | None,
+    start: str | None,
+    end: str | None,
+    bucket: str | None,
+) -> dict[str, Any]:
+    return {
+        "service": service,
+        "team": team,
+        "env": env,
+        "repository": repository,
+        "start": start,
+        "end": end,
+        "bucket": bucket,
+    }
 
 
 class MetricsController(Controller):
@@ -30,30 +44,50 @@ class MetricsController(Controller):
     tags = ["metrics"]
 
     @get("/dora")
-    async def dora(self, ctx: ServiceContext, service: Q = None, team: Q = None, env: Q = None,
-                   repository: Q = None, start: Annotated[str | None, Parameter(query="from", required=False)] = None,
-                   end: Annotated[str | None, Parameter(query="to", required=False)] = None,
-                   bucket: Q = None) -> DoraResponse:
+    async def dora(
+        self,
+        ctx: ServiceContext,
+        service: Q = None,
+        team: Q = None,
+        env: Q = None,
+        repository: Q = None,
+        start: Annotated[str | None, Parameter(query="from", required=False)] = None,
+        end: Annotated[str | None, Parameter(query="to", required=False)] = None,
+        bucket: Q = None,
+    ) -> DoraResponse:
         """DORA figures per bucket and over the range, with levels (DORA 2024) and drill-down ids."""
         q = _queries(ctx)
         result = await q.dora(q.filters(_params(service, team, env, repository, start, end, bucket)))
         return msgspec.convert(result, DoraResponse)
 
     @get("/flow")
-    async def flow(self, ctx: ServiceContext, service: Q = None, team: Q = None, env: Q = None,
-                   repository: Q = None, start: Annotated[str | None, Parameter(query="from", required=False)] = None,
-                   end: Annotated[str | None, Parameter(query="to", required=False)] = None,
-                   bucket: Q = None) -> dict[str, Any]:
+    async def flow(
+        self,
+        ctx: ServiceContext,
+        service: Q = None,
+        team: Q = None,
+        env: Q = None,
+        repository: Q = None,
+        start: Annotated[str | None, Parameter(query="from", required=False)] = None,
+        end: Annotated[str | None, Parameter(query="to", required=False)] = None,
+        bucket: Q = None,
+    ) -> dict[str, Any]:
         """Pull request cycle time (coding, pickup, review, deploy), size, first review; builds."""
         q = _queries(ctx)
         return await q.flow(q.filters(_params(service, team, env, repository, start, end, bucket)))
 
     @get("/quality")
-    async def quality(self, ctx: ServiceContext, service: Q = None, team: Q = None, env: Q = None,
-                      repository: Q = None,
-                      start: Annotated[str | None, Parameter(query="from", required=False)] = None,
-                      end: Annotated[str | None, Parameter(query="to", required=False)] = None,
-                      bucket: Q = None) -> dict[str, Any]:
+    async def quality(
+        self,
+        ctx: ServiceContext,
+        service: Q = None,
+        team: Q = None,
+        env: Q = None,
+        repository: Q = None,
+        start: Annotated[str | None, Parameter(query="from", required=False)] = None,
+        end: Annotated[str | None, Parameter(query="to", required=False)] = None,
+        bucket: Q = None,
+    ) -> dict[str, Any]:
         """Coverage trend (Codecov), quality-gate status and issue counts (SonarQube) per project."""
         q = _queries(ctx)
         return await q.quality(q.filters(_params(service, team, env, repository, start, end, bucket)))

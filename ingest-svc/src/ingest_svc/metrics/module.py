@@ -83,8 +83,14 @@ async def register(ctx: ServiceContext) -> None:
     pool = await create_pool(settings.database_url, schema, settings.db_pool_min, settings.db_pool_max)
     async with pool.acquire() as conn:
         await migrate(conn, schema, MIGRATIONS)
-    module = MetricsModule(pool=pool, schema=schema, ingestor=Ingestor(pool, cfg), queries=Queries(pool, cfg),
-                           roller=Roller(pool, cfg), ctx=ctx)
+    module = MetricsModule(
+        pool=pool,
+        schema=schema,
+        ingestor=Ingestor(pool, cfg),
+        queries=Queries(pool, cfg),
+        roller=Roller(pool, cfg),
+        ctx=ctx,
+    )
     ctx.state["metrics"] = module
     wire(ctx, module.ingestor, module.queries)
 

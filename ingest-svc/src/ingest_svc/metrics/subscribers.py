@@ -35,7 +35,9 @@ EVENTS: tuple[tuple[str, str, type, str], ...] = (
 
 def wire(ctx: ServiceContext, ingestor: Ingestor, queries: Queries) -> None:
     for subject, durable, payload, method in EVENTS:
-        subscribe_events(ctx.broker, ctx.topology, "ingest", subject, durable, payload, getattr(ingestor, method))
+        subscribe_events(
+            ctx.broker, ctx.topology, "ingest", subject, durable, payload, getattr(ingestor, method)
+        )
 
     async def dora(q: DoraQuery) -> dict[str, Any]:
         return await queries.dora(queries.filters(q))

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import re
 
-from em_shared.messaging.errors import InvalidInput
-
 MAX_QUERY_CHARS = 2000
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*|\d+")
@@ -73,10 +71,14 @@ def to_tsquery_text(terms: list[str]) -> str:
     return " | ".join(terms)
 
 
+class QueryRejected(ValueError):
+    """A query no search can answer; the message says why (the API maps it to a 400)."""
+
+
 def validate_query(query: str) -> str:
     text = query.strip()
     if not text:
-        raise InvalidInput("query is empty")
+        raise QueryRejected("query is empty")
     if len(text) > MAX_QUERY_CHARS:
-        raise InvalidInput(f"query is longer than {MAX_QUERY_CHARS} characters")
+        raise QueryRejected(f"query is longer than {MAX_QUERY_CHARS} characters")
     return text

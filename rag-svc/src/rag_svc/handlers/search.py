@@ -7,10 +7,11 @@ import asyncio
 import asyncpg
 import numpy as np
 from em_shared.contracts.knowledge import SearchHit, SearchQuery, SearchResults
+from em_shared.messaging.errors import InvalidInput
 
 from rag_svc.domain.exact_index import ExactIndex
 from rag_svc.domain.fusion import reciprocal_rank_fusion
-from rag_svc.domain.query import expand_query, search_terms, to_tsquery_text, validate_query
+from rag_svc.domain.query import QueryRejected, expand_query, search_terms, to_tsquery_text, validate_query
 from rag_svc.embeddings.base import Embedder
 from rag_svc.repository import documents as doc_repo
 from rag_svc.repository import search as repo
@@ -28,7 +29,10 @@ class Searcher:
         self._exact_lock = asyncio.Lock()
 
     async def search(self, request: SearchQuery) -> SearchResults:
-        query = validate_query(request.query)
+        try:
+            query = validate_query(request.query)
+        except QueryRejected as exc:
+            raise InvalidInput(str(exc)) from exc
         limit = max(CANDIDATES, request.k * 4)
         vector_task = asyncio.create_task(self._vector_ranking(query, request, limit))
         async with self._pool.acquire() as conn:

@@ -30,6 +30,10 @@ HANDLED = frozenset(
 )
 
 
+# event_type and dedup_key read only headers: the accept path validates the body without building it.
+HEADER_KEYED = True
+
+
 def event_type(headers: dict[str, str], payload: Any) -> str:
     return headers.get("x-github-event", "")
 

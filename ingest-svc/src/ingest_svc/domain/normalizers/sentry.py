@@ -12,6 +12,10 @@ from ingest_svc.domain.normalizers.fields import first_time, get, items, need, t
 HANDLED = frozenset({"issue", "event_alert", "metric_alert", "installation"})
 
 
+# event_type and dedup_key read only headers: the accept path validates the body without building it.
+HEADER_KEYED = True
+
+
 def event_type(headers: dict[str, str], payload: Any) -> str:
     return headers.get("sentry-hook-resource", "")
 

@@ -16,8 +16,17 @@ from ingest_svc.metrics.domain.stats import median_p90
 
 COUNTS = ("deployments", "failed", "pending", "attempts_failed", "rework", "days_with_deployment")
 SAMPLES = ("lead_s", "recovery_s")
-IDS = ("deployment_ids", "failed_ids", "pending_ids", "attempt_ids", "commit_ids", "recovery_ids",
-       "incident_ids", "rework_ids", "ttr_ids")
+IDS = (
+    "deployment_ids",
+    "failed_ids",
+    "pending_ids",
+    "attempt_ids",
+    "commit_ids",
+    "recovery_ids",
+    "incident_ids",
+    "rework_ids",
+    "ttr_ids",
+)
 
 
 @dataclass(frozen=True)
@@ -111,16 +120,24 @@ def figures(p: dict[str, Any], days: int, min_sample: int) -> dict[str, Any]:
     closed = deployments - pending
     per_day = deployments / days if days else None
     frequency = {
-        "count": deployments, "per_day": per_day, "days": days,
+        "count": deployments,
+        "per_day": per_day,
+        "days": days,
         "days_with_deployment": p["days_with_deployment"],
         "share_of_days": p["days_with_deployment"] / days if days else None,
         "deployment_ids": p["deployment_ids"],
     }
     lead = _distribution(p["lead_s"], "no deployed commit with a known start time")
     lead["commit_ids"] = p["commit_ids"]
-    cfr: dict[str, Any] = {"value": None, "failed": failed, "total": closed, "pending": pending,
-                           "deployment_ids": p["failed_ids"], "pending_ids": p["pending_ids"],
-                           "incident_ids": p["incident_ids"]}
+    cfr: dict[str, Any] = {
+        "value": None,
+        "failed": failed,
+        "total": closed,
+        "pending": pending,
+        "deployment_ids": p["failed_ids"],
+        "pending_ids": p["pending_ids"],
+        "incident_ids": p["incident_ids"],
+    }
     if closed < max(1, min_sample):
         cfr["reason"] = f"insufficient data: {closed} closed production deployments (minimum {min_sample})"
     else:
@@ -129,8 +146,12 @@ def figures(p: dict[str, Any], days: int, min_sample: int) -> dict[str, Any]:
     recovery["unrecovered"] = failed - len(p["recovery_s"])
     recovery["deployment_ids"] = p["recovery_ids"]
     recovery["incident_ids"] = p["incident_ids"]
-    rework: dict[str, Any] = {"value": None, "rework": p["rework"], "total": deployments,
-                              "deployment_ids": p["rework_ids"]}
+    rework: dict[str, Any] = {
+        "value": None,
+        "rework": p["rework"],
+        "total": deployments,
+        "deployment_ids": p["rework_ids"],
+    }
     if deployments < max(1, min_sample):
         rework["reason"] = f"insufficient data: {deployments} production deployments (minimum {min_sample})"
     else:
@@ -150,9 +171,12 @@ def figures(p: dict[str, Any], days: int, min_sample: int) -> dict[str, Any]:
         "change_failure_rate": cfr,
         "recovery_time": recovery,
         "rework_rate": rework,
-        "deployment_attempts": {"total": attempts, "failed": p["attempts_failed"],
-                                "failure_rate": p["attempts_failed"] / attempts if attempts else None,
-                                "deployment_ids": p["attempt_ids"]},
+        "deployment_attempts": {
+            "total": attempts,
+            "failed": p["attempts_failed"],
+            "failure_rate": p["attempts_failed"] / attempts if attempts else None,
+            "deployment_ids": p["attempt_ids"],
+        },
         "incident_time_to_resolve": {
             sev: {k: v for k, v in _distribution(vals, "").items() if k != "reason"}
             for sev, vals in sorted(p["ttr"].items())

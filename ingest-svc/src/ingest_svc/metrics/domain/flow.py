@@ -53,8 +53,9 @@ def _dist(values: list[float], ids: list[str], limit: int, reason: str) -> dict[
 def flow_figures(prs: Iterable[PullRequestRow], builds: Iterable[BuildRow], limit: int) -> dict[str, Any]:
     """Cycle time = coding (first commit -> opened) + pickup (opened -> first review) + review
     (first review, else opened -> merged) + deploy (merged -> first production deployment)."""
-    parts: dict[str, tuple[list[float], list[str]]] = {k: ([], []) for k in
-                                                        ("coding", "pickup", "review", "deploy", "cycle")}
+    parts: dict[str, tuple[list[float], list[str]]] = {
+        k: ([], []) for k in ("coding", "pickup", "review", "deploy", "cycle")
+    }
     sizes: list[float] = []
     size_ids: list[str] = []
     merged_ids: list[str] = []
@@ -84,12 +85,18 @@ def flow_figures(prs: Iterable[PullRequestRow], builds: Iterable[BuildRow], limi
     decided = [b for b in blist if b.status in ("success", "failure", "error")]
     ok = sum(1 for b in decided if b.status == "success")
     durations = [b.duration_s for b in blist if b.duration_s is not None]
-    build: dict[str, Any] = {"total": len(blist), "succeeded": ok, "failed": len(decided) - ok,
-                             "success_rate": ok / len(decided) if decided else None,
-                             "failed_ids": [b.key for b in decided if b.status != "success"][:limit]}
+    build: dict[str, Any] = {
+        "total": len(blist),
+        "succeeded": ok,
+        "failed": len(decided) - ok,
+        "success_rate": ok / len(decided) if decided else None,
+        "failed_ids": [b.key for b in decided if b.status != "success"][:limit],
+    }
     if not decided:
         build["reason"] = "no finished build"
-    build["duration"] = _dist(durations, [b.key for b in blist if b.duration_s is not None], limit, "no build duration")
+    build["duration"] = _dist(
+        durations, [b.key for b in blist if b.duration_s is not None], limit, "no build duration"
+    )
     out["builds"] = build
     return out
 
@@ -101,11 +108,18 @@ def quality_figures(reports: Iterable[QualityRow]) -> dict[str, Any]:
         p = projects.setdefault(r.project, {"coverage": None, "gate": None})
         if r.coverage_pct is not None:
             cov = p["coverage"] or {"first_pct": r.coverage_pct, "reports": 0}
-            cov.update(last_pct=r.coverage_pct, delta_pct=r.coverage_pct - cov["first_pct"],
-                       reports=cov["reports"] + 1)
+            cov.update(
+                last_pct=r.coverage_pct,
+                delta_pct=r.coverage_pct - cov["first_pct"],
+                reports=cov["reports"] + 1,
+            )
             p["coverage"] = cov
         if r.gate_status is not None or r.issue_counts:
-            p["gate"] = {"status": r.gate_status, "issue_counts": dict(r.issue_counts), "at": r.at.isoformat()}
+            p["gate"] = {
+                "status": r.gate_status,
+                "issue_counts": dict(r.issue_counts),
+                "at": r.at.isoformat(),
+            }
     covered = [p["coverage"]["last_pct"] for p in projects.values() if p["coverage"]]
     gates: dict[str, int] = {}
     issues: dict[str, int] = {}
@@ -117,7 +131,9 @@ def quality_figures(reports: Iterable[QualityRow]) -> dict[str, Any]:
                 issues[k] = issues.get(k, 0) + v
     out: dict[str, Any] = {
         "coverage_mean_pct": sum(covered) / len(covered) if covered else None,
-        "gate_status_counts": gates, "issue_counts": issues, "projects": projects,
+        "gate_status_counts": gates,
+        "issue_counts": issues,
+        "projects": projects,
     }
     if not covered:
         out["reason"] = "no coverage report"

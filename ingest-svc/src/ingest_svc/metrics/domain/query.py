@@ -1,4 +1,4 @@
-"""Query parameters -> validated filters over whole local days (pure; bad input -> InvalidInput)."""
+"""Query parameters -> validated filters over whole local days (pure; bad input -> QueryError)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from em_shared.messaging.errors import InvalidInput
-
 from ingest_svc.metrics.domain.buckets import BUCKETS, bucket_days, day_start, local_day
+
+class QueryError(ValueError):
+    """A bad query parameter; `field` names it (the handlers answer 400 with the message)."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
 
 _NAME = re.compile(r"^[\w.:/@+-]{1,200}$")
 
@@ -29,23 +35,33 @@ class Filters:
 
     def single_scope(self) -> tuple[str, str] | None:
         """(scope, key) when at most one grouping filter is set, so stored partials answer the query."""
-        given = [(s, k) for s, k in (("service", self.service), ("team", self.team),
-                                     ("repository", self.repository)) if k is not None]
+        given = [
+            (s, k)
+            for s, k in (("service", self.service), ("team", self.team), ("repository", self.repository))
+            if k is not None
+        ]
         if not given:
             return ("org", "all")
         return given[0] if len(given) == 1 else None
 
     def echo(self, tz: ZoneInfo) -> dict[str, object]:
-        return {"service": self.service, "team": self.team, "env": self.env, "repository": self.repository,
-                "from": day_start(self.first_day, tz).isoformat(), "to": day_start(self.last_day, tz).isoformat(),
-                "bucket": self.bucket, "time_zone": tz.key}
+        return {
+            "service": self.service,
+            "team": self.team,
+            "env": self.env,
+            "repository": self.repository,
+            "from": day_start(self.first_day, tz).isoformat(),
+            "to": day_start(self.last_day, tz).isoformat(),
+            "bucket": self.bucket,
+            "time_zone": tz.key,
+        }
 
 
 def _name(field: str, value: str | None) -> str | None:
     if value is None or value == "":
         return None
     if not _NAME.match(value):
-        raise InvalidInput(f"{field}: expected 1-200 letters, digits or . _ - : / @ +", {"field": field})
+        raise QueryError(f"{field}: expected 1-200 letters, digits or . _ - : / @ +", {"field": field})
     return value
 
 
@@ -63,12 +79,23 @@ def _instant(field: str, value: str | datetime | date | None) -> datetime | date
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def parse_filters(*, service: str | None, team: str | None, env: str | None, repository: str | None,
-                  start: str | datetime | date | None, end: str | datetime | date | None, bucket: str | None,
-                  tz: ZoneInfo, today: date, default_days: int, max_days: int) -> Filters:
+def parse_filters(
+    *,
+    service: str | None,
+    team: str | None,
+    env: str | None,
+    repository: str | None,
+    start: str | datetime | date | None,
+    end: str | datetime | date | None,
+    bucket: str | None,
+    tz: ZoneInfo,
+    today: date,
+    default_days: int,
+    max_days: int,
+) -> Filters:
     kind = bucket or "week"
     if kind not in BUCKETS:
-        raise InvalidInput(f"bucket: must be one of {', '.join(BUCKETS)}, not {kind!r}", {"field": "bucket"})
+        raise InvalidInput(f"bucket: must be one of {', '.join(BUCKETS)}, not {kind!r}", "bucket")
     to = _instant("to", end)
     frm = _instant("from", start)
     if to is None:
@@ -77,13 +104,24 @@ def parse_filters(*, service: str | None, team: str | None, env: str | None, rep
         last = local_day(to - timedelta(microseconds=1), tz) + timedelta(days=1)
     else:
         last = to
-    first = last - timedelta(days=default_days) if frm is None else (
-        local_day(frm, tz) if isinstance(frm, datetime) else frm)
+    first = (
+        last - timedelta(days=default_days)
+        if frm is None
+        else (local_day(frm, tz) if isinstance(frm, datetime) else frm)
+    )
     if first >= last:
-        raise InvalidInput("from must be before to", {"field": "from"})
+        raise QueryError("from must be before to", "from")
     if (last - first).days > max_days:
-        raise InvalidInput(f"from/to: range too long: {(last - first).days} days (at most {max_days})", {"field": "from"})
+        raise InvalidInput(
+            f"from/to: range too long: {(last - first).days} days (at most {max_days})", {"field": "from"}
+        )
     spans = bucket_days(first, last, kind)
-    return Filters(service=_name("service", service), team=_name("team", team), env=_name("env", env),
-                   repository=_name("repository", repository), first_day=spans[0][0], last_day=spans[-1][1],
-                   bucket=kind)
+    return Filters(
+        service=_name("service", service),
+        team=_name("team", team),
+        env=_name("env", env),
+        repository=_name("repository", repository),
+        first_day=spans[0][0],
+        last_day=spans[-1][1],
+        bucket=kind,
+    )

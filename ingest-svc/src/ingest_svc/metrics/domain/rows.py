@@ -56,14 +56,23 @@ def push_rows(e: CommitsPushed) -> tuple[list[dict[str, Any]], list[dict[str, An
     shas = [c.sha for c in e.commits]
     if e.after_sha and e.after_sha not in shas and not set(e.after_sha) <= {"0"}:
         shas.append(e.after_sha)
-    branch_rows = [{"repository": e.repository, "branch": branch, "sha": sha, "pushed_at": e.occurred_at, "idx": i}
-                   for i, sha in enumerate(shas)]
+    branch_rows = [
+        {"repository": e.repository, "branch": branch, "sha": sha, "pushed_at": e.occurred_at, "idx": i}
+        for i, sha in enumerate(shas)
+    ]
     commit_rows, revert_rows = [], []
     for c in e.commits:
         commit_rows.append({"sha": c.sha, "repository": e.repository, "committed_at": c.committed_at})
         for reverted in reverted_shas(c.message):
-            revert_rows.append({"id": c.sha, "repository": e.repository, "sha": reverted, "pr_number": None,
-                                "at": c.committed_at or e.occurred_at})
+            revert_rows.append(
+                {
+                    "id": c.sha,
+                    "repository": e.repository,
+                    "sha": reverted,
+                    "pr_number": None,
+                    "at": c.committed_at or e.occurred_at,
+                }
+            )
     return branch_rows, commit_rows, revert_rows
 
 
@@ -95,8 +104,16 @@ def pr_revert_rows(e: PullRequestChanged) -> list[dict[str, Any]]:
     if e.action != "merged" and e.merged_at is None:
         return []
     at = e.merged_at or e.occurred_at
-    return [{"id": f"{e.repository}#{e.number}->{n}", "repository": e.repository, "sha": None, "pr_number": n,
-             "at": at} for n in reverted_pr_numbers(e.body, e.title if e.title.lower().startswith("revert") else None)]
+    return [
+        {
+            "id": f"{e.repository}#{e.number}->{n}",
+            "repository": e.repository,
+            "sha": None,
+            "pr_number": n,
+            "at": at,
+        }
+        for n in reverted_pr_numbers(e.body, e.title if e.title.lower().startswith("revert") else None)
+    ]
 
 
 def incident_row(e: IncidentChanged, tz: ZoneInfo) -> dict[str, Any]:
@@ -123,12 +140,31 @@ def build_row(e: BuildFinished) -> dict[str, Any]:
     duration = e.duration_s
     if duration is None and e.started_at is not None:
         duration = (finished - e.started_at).total_seconds()
-    return {"key": f"{e.provider}:{e.external_id}", "event_at": e.occurred_at, "event_id": e.id, "name": e.name,
-            "status": e.status, "service": e.owner.service, "team": e.owner.team,
-            "repository": e.repository or e.owner.repository, "finished_at": finished, "duration_s": duration}
+    return {
+        "key": f"{e.provider}:{e.external_id}",
+        "event_at": e.occurred_at,
+        "event_id": e.id,
+        "name": e.name,
+        "status": e.status,
+        "service": e.owner.service,
+        "team": e.owner.team,
+        "repository": e.repository or e.owner.repository,
+        "finished_at": finished,
+        "duration_s": duration,
+    }
 
 
 def quality_row(e: QualityReported) -> dict[str, Any]:
-    return {"id": e.id, "tool": e.tool, "kind": e.kind, "project": e.project, "service": e.owner.service,
-            "team": e.owner.team, "repository": e.owner.repository, "at": e.occurred_at,
-            "coverage_pct": e.coverage_pct, "gate_status": e.gate_status, "issue_counts": dict(e.issue_counts)}
+    return {
+        "id": e.id,
+        "tool": e.tool,
+        "kind": e.kind,
+        "project": e.project,
+        "service": e.owner.service,
+        "team": e.owner.team,
+        "repository": e.owner.repository,
+        "at": e.occurred_at,
+        "coverage_pct": e.coverage_pct,
+        "gate_status": e.gate_status,
+        "issue_counts": dict(e.issue_counts),
+    }

@@ -39,7 +39,7 @@ def normalize_ref(ref: str | None) -> str | None:
         return None
     for prefix in ("refs/heads/", "refs/tags/"):
         if ref.startswith(prefix):
-            return ref[len(prefix):]
+            return ref[len(prefix) :]
     return ref
 
 

@@ -42,13 +42,20 @@ def commit_ranges(
             out[d.key] = tuple(dict.fromkeys(d.commit_range))
         else:
             branch = (d.repository or "", d.ref or "")
-            out[d.key] = _pushed_range(d, prev_sha, branches.get(branch, ()), indexes.get(branch, {}), lookback)
+            out[d.key] = _pushed_range(
+                d, prev_sha, branches.get(branch, ()), indexes.get(branch, {}), lookback
+            )
         prev_sha = d.sha or prev_sha
     return out
 
 
-def _pushed_range(d: DeploymentFact, prev_sha: str | None, seq: Sequence[BranchCommit], index: Mapping[str, int],
-                  lookback: timedelta) -> tuple[str, ...]:
+def _pushed_range(
+    d: DeploymentFact,
+    prev_sha: str | None,
+    seq: Sequence[BranchCommit],
+    index: Mapping[str, int],
+    lookback: timedelta,
+) -> tuple[str, ...]:
     if d.sha is None or d.sha not in index:
         return (d.sha,) if d.sha else ()
     end = index[d.sha]
@@ -103,8 +110,9 @@ def classify(
             started = commit_started.get(sha)
             if started is not None:
                 leads.append((sha, max(0.0, (d.finished_at - started).total_seconds())))
-        cause, causal, failure_at = _failure(d, nxt, close, window_end, explicit.get(d.key, []), unlinked,
-                                             reverts, set(commits))
+        cause, causal, failure_at = _failure(
+            d, nxt, close, window_end, explicit.get(d.key, []), unlinked, reverts, set(commits)
+        )
         recovered_at, recovered_by = None, None
         if cause is not None:
             assert failure_at is not None
@@ -122,11 +130,22 @@ def classify(
         rework = "hotfix" if d.is_hotfix else ("recovery" if recovered_prev == d.key else None)
         status = "failed" if cause else ("pending" if now < close else "success")
         outcomes[d.key] = Outcome(
-            key=d.key, service=d.service, environment=d.environment, finished_at=d.finished_at, status=status,
-            team=d.team, repository=d.repository, cause=cause,
-            incident_ids=tuple(sorted({inc.id for inc in causal})), failure_at=failure_at,
-            recovered_at=recovered_at, recovered_by=recovered_by, rework=rework, window_end=close,
-            commits=commits, leads=tuple(leads),
+            key=d.key,
+            service=d.service,
+            environment=d.environment,
+            finished_at=d.finished_at,
+            status=status,
+            team=d.team,
+            repository=d.repository,
+            cause=cause,
+            incident_ids=tuple(sorted({inc.id for inc in causal})),
+            failure_at=failure_at,
+            recovered_at=recovered_at,
+            recovered_by=recovered_by,
+            rework=rework,
+            window_end=close,
+            commits=commits,
+            leads=tuple(leads),
         )
         recovered_prev = recovered_by
     result = []
@@ -134,21 +153,38 @@ def classify(
         if d.status == "success":
             result.append(outcomes[d.key])
         else:
-            result.append(Outcome(key=d.key, service=d.service, environment=d.environment,
-                                  finished_at=d.finished_at, status="attempt_failed", team=d.team,
-                                  repository=d.repository))
+            result.append(
+                Outcome(
+                    key=d.key,
+                    service=d.service,
+                    environment=d.environment,
+                    finished_at=d.finished_at,
+                    status="attempt_failed",
+                    team=d.team,
+                    repository=d.repository,
+                )
+            )
     return result
 
 
-def _failure(d: DeploymentFact, nxt: DeploymentFact | None, close: datetime, window_end: datetime,
-             linked: list[IncidentFact], unlinked: Sequence[IncidentFact], reverts: Sequence[RevertFact],
-             commits: set[str]) -> tuple[str | None, list[IncidentFact], datetime | None]:
+def _failure(
+    d: DeploymentFact,
+    nxt: DeploymentFact | None,
+    close: datetime,
+    window_end: datetime,
+    linked: list[IncidentFact],
+    unlinked: Sequence[IncidentFact],
+    reverts: Sequence[RevertFact],
+    commits: set[str],
+) -> tuple[str | None, list[IncidentFact], datetime | None]:
     """The first cause that marks `d` failed, in order of evidence strength; a deployment fails once."""
     if linked:
         return "incident_linked", linked, min(inc.opened_at for inc in linked)
     attributed = [
-        inc for inc in unlinked
-        if inc.service == d.service and inc.environment in (None, d.environment)
+        inc
+        for inc in unlinked
+        if inc.service == d.service
+        and inc.environment in (None, d.environment)
         and d.finished_at <= inc.opened_at < close
     ]
     if attributed:

@@ -36,15 +36,18 @@ class Folder:
     def __init__(self, cfg: Config) -> None:
         self.cfg = cfg
 
-    async def fold(self, conn: asyncpg.Connection, parts: Mapping[Partition, datetime | None], now: datetime) -> int:
+    async def fold(
+        self, conn: asyncpg.Connection, parts: Mapping[Partition, datetime | None], now: datetime
+    ) -> int:
         """Refresh every partition; returns how many outcomes changed."""
         changed = 0
         for (service, env), since in sorted(parts.items(), key=lambda kv: kv[0]):
             changed += await self._fold_one(conn, service, env, since, now)
         return changed
 
-    async def _fold_one(self, conn: asyncpg.Connection, service: str, env: str, since: datetime | None,
-                        now: datetime) -> int:
+    async def _fold_one(
+        self, conn: asyncpg.Connection, service: str, env: str, since: datetime | None, now: datetime
+    ) -> int:
         start = since
         if since is not None:
             start = await tl.anchor(conn, service, env, since) or since
@@ -53,7 +56,9 @@ class Folder:
         ctx = Context(prev_sha, prev_recovered_by)
         ok = [d for d in deps if d.status == "success"]
         branches = {}
-        for repo, ref in sorted({(d.repository, d.ref) for d in ok if not d.commit_range and d.repository and d.ref}):
+        for repo, ref in sorted(
+            {(d.repository, d.ref) for d in ok if not d.commit_range and d.repository and d.ref}
+        ):
             on_ref = [d for d in ok if (d.repository, d.ref) == (repo, ref)]
             shas = [d.sha for d in ok if d.sha] + ([prev_sha] if prev_sha else [])
             since_ref = min(d.finished_at for d in on_ref) - self.cfg.lookback
@@ -63,15 +68,21 @@ class Folder:
         repos = sorted({d.repository for d in ok if d.repository})
         hot = await tl.hotfix_shas(conn, repos, all_shas)
         if hot:
-            deps = [dataclasses.replace(d, is_hotfix=True) if set(ranges.get(d.key, ())) & hot else d for d in deps]
+            deps = [
+                dataclasses.replace(d, is_hotfix=True) if set(ranges.get(d.key, ())) & hot else d
+                for d in deps
+            ]
         aliases = sorted({a for d in ok for a in (d.key, *d.aliases)})
         outcomes = classify(
-            deps, context=ctx, ranges=ranges,
+            deps,
+            context=ctx,
+            ranges=ranges,
             already_deployed=await tl.already_deployed(conn, service, env, start, all_shas),
             commit_started=await tl.commit_starts(conn, all_shas, self.cfg.lead_mode),
             incidents=await tl.incidents(conn, service, env, start, aliases),
             reverts=await tl.reverts(conn, repos, start),
-            window=self.cfg.window, now=now,
+            window=self.cfg.window,
+            now=now,
         )
         new = {o.key: tl.outcome_tuple(o, local_day(o.finished_at, self.cfg.tz)) for o in outcomes}
         old = await tl.stored_outcomes(conn, service, env, start)

@@ -55,14 +55,18 @@ class Roller:
                 await self.rebuild(conn, dirty, versions)
                 total += len(dirty)
 
-    async def rebuild(self, conn: asyncpg.Connection, dirty: list[rollups.DirtyDay], versions: bool = True) -> None:
+    async def rebuild(
+        self, conn: asyncpg.Connection, dirty: list[rollups.DirtyDay], versions: bool = True
+    ) -> None:
         groups: dict[tuple[str, str, str], list[date]] = defaultdict(list)
         for scope, key, env, day in dirty:
             groups[(scope, key, env)].append(day)
         written, events = [], []
         for (scope, key, env), days in sorted(groups.items()):
             deploys = await rollups.deploy_rows(conn, scope, key, env, days)
-            incidents = {} if scope == "repository" else await rollups.incident_rows(conn, scope, key, env, days)
+            incidents = (
+                {} if scope == "repository" else await rollups.incident_rows(conn, scope, key, env, days)
+            )
             for day in sorted(days):
                 d, i = deploys.get((day, env), []), incidents.get((day, env), [])
                 written.append((scope, key, env, day, fig.partial(d, i, self.cfg.limit) if d or i else None))
@@ -71,7 +75,9 @@ class Roller:
             return
         now = self.clock()
         for (scope, key, env), days in sorted(groups.items()):
-            team = await rollups.team_of(conn, key) if scope == "service" else (key if scope == "team" else None)
+            team = (
+                await rollups.team_of(conn, key) if scope == "service" else (key if scope == "team" else None)
+            )
             for kind in BUCKETS:
                 for first in sorted({bucket_first_day(d, kind) for d in days}):
                     event = await self._version(conn, scope, key, env, kind, first, team, now)
@@ -79,8 +85,17 @@ class Roller:
                         events.append(event)
         await rollups.enqueue(conn, events)
 
-    async def _version(self, conn: asyncpg.Connection, scope: str, key: str, env: str, kind: str, first: date,
-                       team: str | None, now: datetime) -> tuple[str, dict[str, Any]] | None:
+    async def _version(
+        self,
+        conn: asyncpg.Connection,
+        scope: str,
+        key: str,
+        env: str,
+        kind: str,
+        first: date,
+        team: str | None,
+        now: datetime,
+    ) -> tuple[str, dict[str, Any]] | None:
         nxt = next_bucket_day(first, kind)
         parts = await rollups.read_partials(conn, scope, key, env, first, nxt)
         merged = fig.merge((p for _, _, p in parts), self.cfg.limit)
@@ -92,8 +107,17 @@ class Roller:
         start, end = bucket_bounds(first, kind, self.cfg.tz)
         event = DoraRolledUp(
             id=deterministic_id("metrics.dora.rolled_up", scope, key, env, kind, start.isoformat(), version),
-            occurred_at=now, source="ingest-svc/metrics", scope=scope, scope_key=key, team=team, environment=env,
-            bucket=kind, bucket_start=start, bucket_end=end, version=version, values=values,
+            occurred_at=now,
+            source="ingest-svc/metrics",
+            scope=scope,
+            scope_key=key,
+            team=team,
+            environment=env,
+            bucket=kind,
+            bucket_start=start,
+            bucket_end=end,
+            version=version,
+            values=values,
         )
         return event.id, msgspec.to_builtins(event)
 

@@ -18,11 +18,14 @@ def _upsert_sql(table: str, row: Row, keys: tuple[str, ...]) -> str:
     values = ", ".join(f"${i}" for i in range(1, len(cols) + 1))
     updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keys)
     action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
-    return f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({values}) ON CONFLICT ({', '.join(keys)}) {action}"
+    return (
+        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({values}) ON CONFLICT ({', '.join(keys)}) {action}"
+    )
 
 
-async def _merge(conn: asyncpg.Connection, table: str, keys: tuple[str, ...], row: Row,
-                 merge: Any) -> tuple[Row | None, Row]:
+async def _merge(
+    conn: asyncpg.Connection, table: str, keys: tuple[str, ...], row: Row, merge: Any
+) -> tuple[Row | None, Row]:
     where = " AND ".join(f"{k} = ${i}" for i, k in enumerate(keys, 1))
     found = await conn.fetchrow(f"SELECT * FROM {table} WHERE {where} FOR UPDATE", *(row[k] for k in keys))
     old = dict(found) if found is not None else None
@@ -66,7 +69,9 @@ async def upsert_incident(conn: asyncpg.Connection, row: Row) -> tuple[Row | Non
     """The highest sequence wins (incident-svc orders the changes of one incident)."""
 
     def merge(old: Row, new: Row) -> Row:
-        return dict(new) if _newer(old, new, ("sequence", "event_at", "event_id")) else {k: old[k] for k in new}
+        return (
+            dict(new) if _newer(old, new, ("sequence", "event_at", "event_id")) else {k: old[k] for k in new}
+        )
 
     return await _merge(conn, "incidents", ("id",), row, merge)
 
@@ -79,21 +84,29 @@ async def upsert_build(conn: asyncpg.Connection, row: Row) -> None:
 
 
 async def insert_quality(conn: asyncpg.Connection, row: Row) -> None:
-    await conn.execute(_upsert_sql("quality_reports", row, tuple(row)), *row.values())
+    cols = list(row)
+    values = ", ".join(f"${i}" for i in range(1, len(cols) + 1))
+    await conn.execute(
+        f"INSERT INTO quality_reports ({', '.join(cols)}) VALUES ({values}) ON CONFLICT (id) DO NOTHING",
+        *row.values(),
+    )
 
 
-async def insert_push(conn: asyncpg.Connection, branch_rows: list[Row], commit_rows: list[Row],
-                      revert_rows: list[Row]) -> None:
+async def insert_push(
+    conn: asyncpg.Connection, branch_rows: list[Row], commit_rows: list[Row], revert_rows: list[Row]
+) -> None:
     """A commit keeps its first position on a branch and its first known commit time."""
     await conn.executemany(
         """INSERT INTO branch_commits (repository, branch, sha, pushed_at, idx) VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (repository, branch, sha) DO UPDATE SET pushed_at = excluded.pushed_at, idx = excluded.idx
            WHERE (excluded.pushed_at, excluded.idx) < (branch_commits.pushed_at, branch_commits.idx)""",
-        [(r["repository"], r["branch"], r["sha"], r["pushed_at"], r["idx"]) for r in branch_rows])
+        [(r["repository"], r["branch"], r["sha"], r["pushed_at"], r["idx"]) for r in branch_rows],
+    )
     await conn.executemany(
         """INSERT INTO commits (sha, repository, committed_at) VALUES ($1, $2, $3)
            ON CONFLICT (sha) DO UPDATE SET committed_at = LEAST(commits.committed_at, excluded.committed_at)""",
-        [(r["sha"], r["repository"], r["committed_at"]) for r in commit_rows])
+        [(r["sha"], r["repository"], r["committed_at"]) for r in commit_rows],
+    )
     await insert_reverts(conn, revert_rows)
 
 
@@ -101,12 +114,15 @@ async def insert_reverts(conn: asyncpg.Connection, rows: list[Row]) -> None:
     await conn.executemany(
         """INSERT INTO reverts (id, repository, sha, pr_number, at) VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (id) DO UPDATE SET at = LEAST(reverts.at, excluded.at)""",
-        [(r["id"], r["repository"], r["sha"], r["pr_number"], r["at"]) for r in rows])
+        [(r["id"], r["repository"], r["sha"], r["pr_number"], r["at"]) for r in rows],
+    )
 
 
 async def partitions_of_repository(conn: asyncpg.Connection, repository: str) -> list[tuple[str, str]]:
     rows = await conn.fetch(
-        "SELECT DISTINCT service, environment FROM deployments WHERE repository = $1 AND production", repository)
+        "SELECT DISTINCT service, environment FROM deployments WHERE repository = $1 AND production",
+        repository,
+    )
     return [(r["service"], r["environment"]) for r in rows]
 
 
@@ -124,14 +140,18 @@ async def earliest_containing(conn: asyncpg.Connection, shas: list[str]) -> dict
              UNION ALL
              SELECT service, environment, finished_at FROM deployments
               WHERE production AND finished_at IS NOT NULL AND commit_range && $1::text[]
-           ) x GROUP BY service, environment""", shas)
+           ) x GROUP BY service, environment""",
+        shas,
+    )
     return {(r["service"], r["environment"]): r["at"] for r in rows}
 
 
 async def pr_shas(conn: asyncpg.Connection, repository: str, numbers: list[int]) -> list[str]:
     rows = await conn.fetch(
         "SELECT merge_sha, commit_shas FROM pull_requests WHERE repository = $1 AND number = ANY($2::int[])",
-        repository, numbers)
+        repository,
+        numbers,
+    )
     out: set[str] = set()
     for r in rows:
         out.update(r["commit_shas"])
@@ -145,12 +165,16 @@ async def deployments_by_alias(conn: asyncpg.Connection, aliases: list[str]) -> 
         return []
     rows = await conn.fetch(
         """SELECT service, environment, finished_at FROM deployments
-           WHERE production AND finished_at IS NOT NULL AND aliases && $1::text[]""", aliases)
+           WHERE production AND finished_at IS NOT NULL AND aliases && $1::text[]""",
+        aliases,
+    )
     return [dict(r) for r in rows]
 
 
 async def production_environments(conn: asyncpg.Connection, service: str) -> list[str]:
-    rows = await conn.fetch("SELECT DISTINCT environment FROM deployments WHERE production AND service = $1", service)
+    rows = await conn.fetch(
+        "SELECT DISTINCT environment FROM deployments WHERE production AND service = $1", service
+    )
     return sorted(r["environment"] for r in rows)
 
 
