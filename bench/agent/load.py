@@ -4,8 +4,10 @@ agent-svc runs as its own process (`python -m agent_svc`) with EM_LLM_CHAIN=anth
 fake provider (its own process, 1 s before the first token of every call); the metrics, incident
 and rag services are played by NATS responders in this process. Each session streams one question
 (SSE). Reported: end-to-end p50/p95, overhead beyond model time (end-to-end minus the model time on
-the critical path that agent-svc reports per answer), time from the model's first synthesis token
-to the client receiving its first token, and errors.
+the critical path that agent-svc reports per answer), the same overhead measured inside agent-svc
+(`timing.overhead_ms`, free of the load generator's own delays) with its per-stage split, time from
+the model's first synthesis token to the client receiving its first token, errors, and the CPU time
+each process spent per session during the measured run (agent-svc, fake provider, this process).
 Run: `.venv/bin/python bench/agent/load.py [--sessions 100] [--latency 1.0]`.
 """
 
@@ -35,6 +37,13 @@ QUESTIONS = [
     "Show open incidents and the change failure rate for the {team} team",
 ]
 TEAMS = ["payments", "checkout", "search", "platform", "growth"]
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def pct(values: list[float], p: float) -> float:
@@ -82,6 +91,8 @@ async def one_session(client: httpx.AsyncClient, i: int, key: str) -> dict:
         "session_id": session_id,
         "total_ms": total_ms,
         "model_ms": done["timing"]["model_ms"],
+        "server_overhead_ms": done["timing"]["overhead_ms"],
+        "stages_ms": done["timing"]["stages_ms"],
         "first_token_wall": first_token_wall,
         "degraded": done["degraded"],
     }
@@ -135,11 +146,21 @@ async def run(sessions: int, latency: float) -> dict:
                 base_url=f"http://127.0.0.1:{agent_port}", timeout=120, limits=limits
             ) as c:
                 await asyncio.gather(*(one_session(c, i, key) for i in range(5)))  # warm-up
+                print(f"bench: measuring {sessions} sessions", file=sys.stderr, flush=True)
+                cpu_before = {"agent-svc": cpu_s(procs[1].pid), "fake-llm": cpu_s(procs[0].pid)}
+                bench_cpu = time.process_time()
+                load_before = os.getloadavg()[0]
                 started = time.perf_counter()
                 results = await asyncio.gather(
                     *(one_session(c, i, key) for i in range(sessions)), return_exceptions=True
                 )
                 wall_s = time.perf_counter() - started
+                cpu_ms = {
+                    "agent-svc": (cpu_s(procs[1].pid) - cpu_before["agent-svc"]) * 1000 / sessions,
+                    "fake-llm": (cpu_s(procs[0].pid) - cpu_before["fake-llm"]) * 1000 / sessions,
+                    "bench (client + service doubles)": (time.process_time() - bench_cpu) * 1000 / sessions,
+                }
+                load = (load_before, os.getloadavg()[0])
             async with httpx.AsyncClient() as c:
                 exchanges = (await c.get(f"http://127.0.0.1:{fake_port}/_fake/exchanges")).json()
     finally:
@@ -166,6 +187,12 @@ async def run(sessions: int, latency: float) -> dict:
     total = [r["total_ms"] for r in ok]
     overhead = [r["total_ms"] - r["model_ms"] for r in ok]
     model = [r["model_ms"] for r in ok]
+    server = [r["server_overhead_ms"] for r in ok]
+    stage_names = sorted({k for r in ok for k in r["stages_ms"]})
+    stages = {
+        k: round(statistics.median([r["stages_ms"][k] for r in ok if k in r["stages_ms"]]), 1)
+        for k in stage_names
+    }
     return {
         "sessions": sessions,
         "model_latency_s": latency,
@@ -178,6 +205,12 @@ async def run(sessions: int, latency: float) -> dict:
         "overhead_ms": {"p50": round(statistics.median(overhead), 1), "p95": round(pct(overhead, 95), 1)}
         if overhead
         else None,
+        "server_overhead_ms": {"p50": round(statistics.median(server), 1), "p95": round(pct(server, 95), 1)}
+        if server
+        else None,
+        "server_stages_ms_p50": stages,
+        "cpu_ms_per_session": {k: round(v, 1) for k, v in cpu_ms.items()},
+        "load_avg_1m_before_after": [round(x, 2) for x in load],
         "first_token_after_model_ms": {
             "p50": round(statistics.median(ttft), 1),
             "p95": round(pct(ttft, 95), 1),

@@ -31,7 +31,9 @@ MIX = [
 def distinct(sample: samples.Sample, tag: str) -> samples.Sample:
     """The sample with its vendor delivery key replaced by `tag` (body re-serialized when needed)."""
     if sample.source == "github":  # the key is a header; body and signature stay as they are
-        return samples.Sample(sample.source, sample.event, {**sample.headers, "X-GitHub-Delivery": tag}, sample.body)
+        return samples.Sample(
+            sample.source, sample.event, {**sample.headers, "X-GitHub-Delivery": tag}, sample.body
+        )
     body = json.loads(sample.body)
     if sample.source == "pagerduty":
         body["event"]["id"] = tag
@@ -76,7 +78,6 @@ def write_lua(path: Path, n: int, threads: int) -> None:
         f"gh_headers = {_lua_table(gh_headers)}",
         "reqs = {}",
     ]
-    count = 0
     for i, (route, headers, body) in enumerate(prepared):
         if route == "/webhooks/github":
             lines.append(f"reqs[{i + 1}] = false")
@@ -85,7 +86,6 @@ def write_lua(path: Path, n: int, threads: int) -> None:
                 f"reqs[{i + 1}] = wrk.format('POST', {json.dumps(route)}, {_lua_table(headers)}, "
                 f"{_lua_str(body.decode())})"
             )
-        count += 1
     lines += [
         "local tcount = 0",
         "setup = function(thread) thread:set('tid', tcount); tcount = tcount + 1 end",

@@ -96,8 +96,16 @@ def run_wrk(wrk: str, url: str, script: Path, duration: int, connections: int) -
 
 def run_openloop(port: int, rate: float, duration: float) -> dict:
     proc = subprocess.run(
-        [sys.executable, str(HERE / "openloop.py"), "--port", str(port), "--rate", str(rate)]
-        + ["--duration", str(duration)],
+        [
+            sys.executable,
+            str(HERE / "openloop.py"),
+            "--port",
+            str(port),
+            "--rate",
+            str(rate),
+            "--duration",
+            str(duration),
+        ],
         capture_output=True,
         text=True,
     )
@@ -167,7 +175,10 @@ def main() -> None:
             **{f"{PREFIX}{s.upper()}": SECRET for s in SOURCES},
         }
         ingest = subprocess.Popen(
-            [sys.executable, "-m", "ingest_svc"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [sys.executable, "-m", "ingest_svc"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         procs.append(ingest)
         wait_http(f"http://127.0.0.1:{ingest_port}/ready")

@@ -1,16 +1,19 @@
 """`make up` on a machine with nothing configured: embedded NATS, PostgreSQL and Temporal, six services
 ready within 90 s, idempotent, and `make down` leaves no process behind."""
 
+import json
 import os
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 from em_shared.devenv.processes import free_port, is_alive
 
 pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _platform(args: list[str], env: dict[str, str], timeout: float = 150) -> subprocess.CompletedProcess[str]:
@@ -67,6 +70,31 @@ def test_up_boots_everything_on_embedded_servers_and_down_stops_it(tmp_path):
         )
         assert status.returncode == 0, status.stdout + status.stderr
         assert status.stdout.count("ready") == 6
+
+        # The README's first try: a signed sample alert becomes an incident.
+        tool_env = {
+            **env,
+            **{k: v.strip("'") for k, v in exported.items()},
+            "INGEST_URL": f"http://127.0.0.1:{ports['ingest']}",
+        }
+        fixture = ROOT / "tests" / "fixtures" / "webhooks" / "alertmanager" / "firing.grouped_2_alerts.json"
+        sent = subprocess.run(
+            [sys.executable, "-m", "em_shared.ops.emctl", "send", str(fixture)],
+            text=True,
+            capture_output=True,
+            env=tool_env,
+        )
+        assert sent.returncode == 0, sent.stdout + sent.stderr
+        incidents: list = []
+        for _ in range(100):
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{ports['incident']}/v1/incidents", timeout=5
+            ) as resp:
+                incidents = json.loads(resp.read())["items"]
+            if incidents:
+                break
+            time.sleep(0.2)
+        assert incidents, "the sample alert never became an incident"
     finally:
         pids = (
             [int(p.read_text()) for p in (run_dir / "pids").glob("*.pid")]

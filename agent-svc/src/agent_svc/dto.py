@@ -40,6 +40,10 @@ class Usage(msgspec.Struct, frozen=True, kw_only=True):
 class Timing(msgspec.Struct, frozen=True, kw_only=True):
     total_ms: float = 0.0
     model_ms: float = 0.0  # model time on the critical path (classification + slowest agent + synthesis)
+    overhead_ms: float = 0.0  # total_ms - model_ms: what agent-svc itself adds to the turn
+    # Wall time per stage: session, route, agents, synthesis, store (and agents_overhead: the
+    # sub-agent hops' time beyond the slowest agent's model time).
+    stages_ms: dict[str, float] = msgspec.field(default_factory=dict)
 
 
 class ChatAnswer(msgspec.Struct, frozen=True, kw_only=True):
@@ -52,7 +56,7 @@ class ChatAnswer(msgspec.Struct, frozen=True, kw_only=True):
     offline: bool = False
     degraded: list[str] = []  # one line per sub-agent that failed or timed out
     usage: Usage = Usage()
-    timing: Timing = Timing()
+    timing: Timing = msgspec.field(default_factory=Timing)
 
 
 class MessageView(msgspec.Struct, frozen=True, kw_only=True):

@@ -2,6 +2,7 @@
 
 Audit and usage rows are written in batches off the request path (BufferedWriter), so recording
 every call costs a chat no database round trip; `flush()` makes them durable on demand/shutdown.
+A chat turn itself costs two round trips: `open` (get or create the session) and `add_turn`.
 """
 
 from __future__ import annotations
@@ -41,14 +42,16 @@ class ConversationRepository:
         row = await self._pool.fetchrow("SELECT * FROM agent_conversations WHERE id = $1", conversation_id)
         return _conversation(row) if row else None
 
-    async def create(self, conversation_id: str, caller: str) -> Conversation:
+    async def open(self, conversation_id: str, caller: str) -> tuple[Conversation, bool]:
+        """(the session, created now?) in one round trip; an existing session is returned unchanged."""
+        # `xmax = 0` only on a freshly inserted row; the no-op update of an existing one returns it.
         row = await self._pool.fetchrow(
             "INSERT INTO agent_conversations (id, caller) VALUES ($1, $2) "
-            "ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id RETURNING *",
+            "ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id RETURNING *, (xmax = 0) AS inserted",
             conversation_id,
             caller,
         )
-        return _conversation(row)
+        return _conversation(row), bool(row["inserted"])
 
     async def messages(
         self, conversation_id: str, after_id: int = 0, limit: int = 1000
@@ -71,33 +74,33 @@ class ConversationRepository:
         topic: str,
         entities: dict[str, str],
         agents: Sequence[str],
-    ) -> None:
-        async with self._pool.acquire() as conn, conn.transaction():
-            await conn.executemany(
-                "INSERT INTO agent_messages (conversation_id, role, content, agents, tools, citations, cached, "
-                "degraded) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                [
-                    (conversation_id, "user", question, [], [], [], False, False),
-                    (
-                        conversation_id,
-                        "assistant",
-                        answer["answer"],
-                        list(answer["agents"]),
-                        answer["tools"],
-                        answer["citations"],
-                        answer["cached"],
-                        bool(answer["degraded"]),
-                    ),
-                ],
-            )
-            await conn.execute(
-                "UPDATE agent_conversations SET updated_at = now(), topic = $2, entities = $3, agents = $4 "
-                "WHERE id = $1",
-                conversation_id,
-                topic,
-                entities,
-                list(agents),
-            )
+    ) -> int:
+        """Store a question and its answer and update the session, atomically in one statement.
+
+        Returns how many messages are not yet summarised (so the caller knows without another query).
+        """
+        # One statement is one transaction: both messages and the session update, or nothing. The
+        # CTEs' rows are invisible to the outer count (same snapshot), hence `+ inserted`.
+        return await self._pool.fetchval(
+            "WITH added AS (INSERT INTO agent_messages (conversation_id, role, content, agents, tools, "
+            "citations, cached, degraded) VALUES ($1, 'user', $2, '{}', '[]', '[]', false, false), "
+            "($1, 'assistant', $3, $4, $5, $6, $7, $8) RETURNING id), "
+            "conv AS (UPDATE agent_conversations SET updated_at = now(), topic = $9, entities = $10, "
+            "agents = $11 WHERE id = $1 RETURNING summarised_upto) "
+            "SELECT (SELECT count(*) FROM agent_messages m, conv WHERE m.conversation_id = $1 "
+            "AND m.id > conv.summarised_upto) + (SELECT count(*) FROM added)",
+            conversation_id,
+            question,
+            answer["answer"],
+            list(answer["agents"]),
+            answer["tools"],
+            answer["citations"],
+            answer["cached"],
+            bool(answer["degraded"]),
+            topic,
+            entities,
+            list(agents),
+        )
 
     async def set_summary(self, conversation_id: str, summary: str, upto: int) -> None:
         await self._pool.execute(

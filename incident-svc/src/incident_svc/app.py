@@ -13,6 +13,7 @@ from incident_svc.api import IncidentController
 from incident_svc.domain.grouping import GroupingRules, parse_fields, parse_overrides
 from incident_svc.domain.severity import SeverityMap
 from incident_svc.domain.signals import IntakeRules
+from incident_svc.handlers.batches import BatchIntake
 from incident_svc.handlers.commands import IncidentCommands
 from incident_svc.handlers.deploys import DeploymentIntake
 from incident_svc.handlers.emitter import Emitter
@@ -57,13 +58,24 @@ def create_service(settings: IncidentSettings) -> ServiceDefinition:
             settings.relay_interval_s,
             settings.group_interval_s,
         )
-        ctx.state.update(intake=intake, deploys=deploys, commands=commands, relay=relay, emitter=emitter)
-        subscribers.register(ctx, intake, deploys, commands, settings.consumer_batch, settings.alert_durable)
+        batches = BatchIntake(ctx.pool, emitter, intake, settings.intake_lanes)
+        consumer = subscribers.register(ctx, batches, deploys, commands, settings)
+        ctx.state.update(
+            intake=intake,
+            batches=batches,
+            consumer=consumer,
+            deploys=deploys,
+            commands=commands,
+            relay=relay,
+            emitter=emitter,
+        )
 
     async def on_started(ctx: ServiceContext) -> None:
+        await ctx.state["consumer"].start()
         ctx.state["relay"].start()
 
     async def on_stopping(ctx: ServiceContext) -> None:
+        await ctx.state["consumer"].stop()
         await ctx.state["relay"].stop()
 
     return ServiceDefinition(

@@ -92,5 +92,24 @@ class IncidentSettings(CommonSettings, frozen=True, kw_only=True):
         ),
     ] = "incident-alerts"
     consumer_batch: Annotated[
-        int, env("INCIDENT_CONSUMER_BATCH", "JetStream pull batch size of the alert consumer.")
-    ] = 64
+        int,
+        env(
+            "INCIDENT_CONSUMER_BATCH",
+            "Most alert signals pulled and processed together (a lone signal is not held back to fill one).",
+        ),
+    ] = 256
+    consumer_max_ack_pending: Annotated[
+        int,
+        env(
+            "INCIDENT_CONSUMER_MAX_ACK_PENDING",
+            "JetStream max_ack_pending of the alert consumer (at least the batch size).",
+        ),
+    ] = 1024
+    intake_lanes: Annotated[
+        int,
+        env(
+            "INCIDENT_INTAKE_LANES",
+            "Parallel transactions a batch of alert signals is split into (by grouping key); "
+            "each takes one database connection.",
+        ),
+    ] = 4

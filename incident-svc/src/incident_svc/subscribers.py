@@ -1,18 +1,19 @@
-"""Subject -> handler wiring: the alert and deployment consumers and the `rpc.incident.*` responders."""
+"""Subject -> handler wiring: the alert (batched) and deployment consumers and the `rpc.incident.*` responders."""
 
 from __future__ import annotations
 
 from em_shared.contracts import incidents as c
-from em_shared.contracts.alerts import AlertSignal
 from em_shared.contracts.deployments import DeploymentChanged
 from em_shared.contracts.subjects import S
 from em_shared.messaging.consumers import subscribe_events
 from em_shared.messaging.rpc import serve_rpc
 from em_shared.runtime.context import ServiceContext
 
+from incident_svc.consumer import AlertConsumer
+from incident_svc.handlers.batches import BatchIntake
 from incident_svc.handlers.commands import IncidentCommands
 from incident_svc.handlers.deploys import DeploymentIntake
-from incident_svc.handlers.intake import AlertIntake
+from incident_svc.settings import IncidentSettings
 
 SERVICE = "incident"
 ACTIONS = ("acknowledge", "mitigate", "resolve", "close", "reopen")
@@ -20,21 +21,19 @@ ACTIONS = ("acknowledge", "mitigate", "resolve", "close", "reopen")
 
 def register(
     ctx: ServiceContext,
-    intake: AlertIntake,
+    intake: BatchIntake,
     deploys: DeploymentIntake,
     commands: IncidentCommands,
-    batch: int,
-    alert_durable: str = "incident-alerts",
-) -> None:
-    subscribe_events(
-        ctx.broker,
+    settings: IncidentSettings,
+) -> AlertConsumer:
+    """Wire every subject; returns the alert consumer, which the service starts once it is up."""
+    alerts = AlertConsumer(
+        ctx.broker.connection.jetstream(),
         ctx.topology,
-        SERVICE,
-        S.ALERT_RECEIVED,
-        alert_durable,
-        AlertSignal,
-        intake.handle,
-        batch_size=batch,
+        settings.alert_durable,
+        intake,
+        batch=settings.consumer_batch,
+        max_ack_pending=settings.consumer_max_ack_pending,
     )
     subscribe_events(
         ctx.broker,
@@ -65,6 +64,7 @@ def register(
             c.IncidentAction,
             _bind(commands, action),
         )
+    return alerts
 
 
 def _bind(commands: IncidentCommands, action: str):  # type: ignore[no-untyped-def]

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import msgspec
-from em_shared.messaging.errors import InvalidInput, NotFound
+from em_shared.messaging.errors import InvalidInput, NotFound, ServiceError
 from em_shared.runtime.context import ServiceContext
-from em_shared.runtime.http import error_response
+from em_shared.runtime.http import context, error_response
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.params import Body
 
-from ingest_svc import repository
+from ingest_svc import repository, telemetry
 from ingest_svc.committer import Overloaded
 from ingest_svc.domain.catalog import CatalogService
 from ingest_svc.domain.sources import SOURCES
@@ -20,16 +21,18 @@ from ingest_svc.handlers import Accepted, WebhookIntake
 RETRY_AFTER_S = "2"
 
 
-async def _accept(
-    ctx: ServiceContext, request: Request[Any, Any, Any], source: str, instance: str
-) -> Response[Any]:
-    intake: WebhookIntake = ctx.state["intake"]
+async def _accept(request: Request[Any, Any, Any], source: str, instance: str) -> Response[Any]:
+    started = time.perf_counter()
+    label = source if source in SOURCES else "unknown"
+    # The context straight from app state, not through dependency injection (a hot path).
+    intake: WebhookIntake = context(request.app.state).state["intake"]
     body = await request.body()
     # ASGI header names are already lower-case bytes: decode them directly (no multi-dict on the way).
     headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in request.scope["headers"]}
     try:
         result = await intake.accept(source, instance, headers, body)
     except Overloaded as exc:
+        telemetry.record(label, "503", time.perf_counter() - started)
         # Alertmanager and Datadog retry only on 5xx: 503 + Retry-After, never a 500 or a silent drop.
         return error_response(
             503,
@@ -37,7 +40,15 @@ async def _accept(
             f"ingest is saturated ({exc}); retry later",
             headers={"Retry-After": RETRY_AFTER_S},
         )
+    except ServiceError as exc:
+        telemetry.record(label, str(exc.status), time.perf_counter() - started)
+        raise
+    telemetry.record(label, "duplicate" if result.duplicate else result.status, time.perf_counter() - started)
     return Response(result, status_code=200)
+
+
+# The webhook routes keep their own instruments (telemetry.py) instead of the generic HTTP middleware.
+_LEAN = {"skip_http_metrics": True}
 
 
 class WebhookController(Controller):
@@ -47,22 +58,26 @@ class WebhookController(Controller):
     @post(
         "/{source:str}",
         status_code=200,
+        opt=_LEAN,
         summary="Receive a vendor webhook",
         description=f"Sources: {', '.join(sorted(SOURCES))}. Authenticated with the vendor's own scheme; "
         "answers only once the delivery is stored.",
     )
-    async def receive(
-        self, ctx: ServiceContext, request: Request[Any, Any, Any], source: str
-    ) -> Response[Accepted]:
-        return await _accept(ctx, request, source, "default")
+    async def receive(self, request: Request[Any, Any, Any], source: str) -> Response[Accepted]:
+        return await _accept(request, source, "default")
 
-    @post("/{source:str}/{instance:str}", status_code=200, summary="Receive a webhook for a named instance")
+    @post(
+        "/{source:str}/{instance:str}",
+        status_code=200,
+        opt=_LEAN,
+        summary="Receive a webhook for a named instance",
+    )
     async def receive_instance(
-        self, ctx: ServiceContext, request: Request[Any, Any, Any], source: str, instance: str
+        self, request: Request[Any, Any, Any], source: str, instance: str
     ) -> Response[Accepted]:
         if not instance.replace("-", "").replace("_", "").isalnum() or len(instance) > 64:
             raise InvalidInput("instance names are letters, digits, - and _ (at most 64)")
-        return await _accept(ctx, request, source, instance.lower())
+        return await _accept(request, source, instance.lower())
 
 
 class CatalogListing(msgspec.Struct, frozen=True):

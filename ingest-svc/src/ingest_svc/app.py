@@ -15,6 +15,7 @@ from ingest_svc.domain.catalog import parse_catalog_yaml
 from ingest_svc.domain.sources import SOURCES
 from ingest_svc.handlers import CatalogLookups, IntakeLimits, Replays, WebhookIntake, parse_overrides
 from ingest_svc.metrics import module as metrics
+from ingest_svc.outbound import PipelinedPublisher
 from ingest_svc.relay import Relay
 from ingest_svc.secrets import SecretStore, from_environment
 from ingest_svc.settings import IngestSettings
@@ -42,10 +43,11 @@ def create_service(
         catalog = CatalogCache(ctx.pool)
         relay = Relay(
             ctx.pool,
-            ctx.publisher,
+            PipelinedPublisher(ctx.broker.connection, ctx.topology, ctx.name),
             catalog,
             batch=settings.relay_batch,
             poll_s=settings.relay_poll_s,
+            linger_s=settings.relay_linger_s,
             sns=sns,
             sns_auto_confirm=settings.sns_auto_confirm,
         )

@@ -98,7 +98,7 @@ class GroupCommitter:
                 try:
                     if conn is None:
                         conn = await self._pool.acquire()
-                    inserted = await repository.insert_group(conn, [row for row, _ in batch])
+                    await self._write(conn, batch)
                 except Exception as exc:
                     log.error("group commit failed", size=len(batch), error=repr(exc))
                     for _, future in batch:
@@ -106,10 +106,26 @@ class GroupCommitter:
                             future.set_exception(Overloaded(f"storage unavailable: {type(exc).__name__}"))
                     # The connection may be broken (server restarted): give it back, take a fresh one.
                     conn = await self._release(conn)
-                    continue
-                self._settle(batch, inserted)
         finally:
             await self._release(conn)
+
+    async def _write(self, conn: asyncpg.Connection, batch: list[tuple[NewDelivery, asyncio.Future[bool]]]) -> None:
+        try:
+            self._settle(batch, await repository.insert_group(conn, [row for row, _ in batch]))
+        except asyncpg.PostgresError as exc:
+            # A value the database refuses (class 22/23) must not fail its batch-mates: store each
+            # delivery alone, so only the offending one is answered 503.
+            if len(batch) == 1 or str(exc.sqlstate)[:2] not in ("22", "23"):
+                raise
+            log.warning("group commit refused a value; storing one by one", size=len(batch), error=repr(exc))
+            for item in batch:
+                try:
+                    self._settle([item], await repository.insert_group(conn, [item[0]]))
+                except asyncpg.PostgresError as one:
+                    if str(one.sqlstate)[:2] not in ("22", "23"):
+                        raise
+                    if not item[1].done():
+                        item[1].set_exception(Overloaded(f"storage refused the delivery: {one.sqlstate}"))
 
     def _settle(self, batch: list[tuple[NewDelivery, asyncio.Future[bool]]], inserted: set[str]) -> None:
         self.batches += 1

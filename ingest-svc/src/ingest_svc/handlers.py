@@ -81,6 +81,7 @@ class WebhookIntake:
             else:
                 payload = self._decode(source, content_type, body)
         intake = examine(source, headers, payload, body)
+        stored = redact(headers)
         row = NewDelivery(
             id=deterministic_id("delivery", source.name, instance, intake.dedup_key),
             source=source.name,
@@ -88,8 +89,8 @@ class WebhookIntake:
             dedup_key=intake.dedup_key,
             event_type=intake.event_type[:200],
             received_at=utcnow(),
-            content_type=content_type,
-            headers=redact(headers),
+            content_type=stored.get("content-type"),
+            headers=stored,
             body=body,
             verification=verified.describe(),
             status="pending" if intake.handled else "ignored",

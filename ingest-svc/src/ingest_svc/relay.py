@@ -54,7 +54,7 @@ class Relay:
         *,
         batch: int = 200,
         poll_s: float = 1.0,
-        linger_s: float = 0.02,
+        linger_s: float = 0.05,
         sns: SnsVerifier | None = None,
         sns_auto_confirm: bool = True,
     ) -> None:
@@ -175,7 +175,9 @@ class Relay:
                 error=plan.error[:1000],
             )
             plan.messages.append(Outgoing(S.DELIVERY_FAILED, failed))
-            log.warning("normalization failed", delivery_id=delivery_id, source=row["source"], error=plan.error)
+            log.warning(
+                "normalization failed", delivery_id=delivery_id, source=row["source"], error=plan.error
+            )
             return plan
         lineage = {"Em-Delivery-Id": delivery_id}
         plan.messages.extend(Outgoing(item.subject, item.event, lineage) for item in emitted)

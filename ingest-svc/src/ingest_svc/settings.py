@@ -52,13 +52,21 @@ class IngestSettings(MetricsSettings, frozen=True, kw_only=True):
         env("EM_INGEST_GROUP_COMMIT_MAX", "Most deliveries stored in one transaction (1 disables batching)."),
     ] = 128
     group_commit_writers: Annotated[
-        int, env("EM_INGEST_GROUP_COMMIT_WRITERS", "Concurrent group-commit transactions.")
-    ] = 3
+        int,
+        env("EM_INGEST_GROUP_COMMIT_WRITERS", "Concurrent group commits (each keeps one connection)."),
+    ] = 2
     store_timeout_s: Annotated[
         float,
         env("EM_INGEST_STORE_TIMEOUT_S", "Longest a request waits for its delivery to commit before 503."),
     ] = 5.0
-    relay_batch: Annotated[int, env("EM_INGEST_RELAY_BATCH", "Outbox rows one relay pass claims.")] = 100
+    relay_batch: Annotated[int, env("EM_INGEST_RELAY_BATCH", "Outbox rows one relay pass claims.")] = 200
+    relay_linger_s: Annotated[
+        float,
+        env(
+            "EM_INGEST_RELAY_LINGER_S",
+            "Wait after a wake-up before claiming, so one relay pass carries concurrent commits (0: none).",
+        ),
+    ] = 0.05
     relay_poll_s: Annotated[
         float, env("EM_INGEST_RELAY_POLL_S", "Relay poll interval when not woken by a local commit.")
     ] = 1.0

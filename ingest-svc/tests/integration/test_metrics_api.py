@@ -69,6 +69,19 @@ async def test_bad_parameters_get_400_with_the_reason_over_http_and_nats(servers
                 r = await http.get(path, params=params)
                 assert r.status_code == 400, (path, params, r.text)
                 assert r.json()["error"] == "invalid" and field in r.json()["detail"]
+        schema = (await http.get("/schema/openapi.json")).json()
+        dora = schema["paths"]["/v1/metrics/dora"]["get"]
+        assert {p["name"] for p in dora["parameters"]} >= {
+            "service",
+            "team",
+            "env",
+            "repository",
+            "from",
+            "to",
+            "bucket",
+        }
+        figures = schema["components"]["schemas"]["DoraFigures"]["properties"]
+        assert {"lead_time", "change_failure_rate", "recovery_time", "rework_rate", "levels"} <= set(figures)
         with pytest.raises(RpcFailure) as bad:
             await svc.ctx.rpc.call_raw("rpc.metrics.dora", b'{"bucket": "fortnight"}')
         assert (bad.value.status, bad.value.code) == (400, "invalid")

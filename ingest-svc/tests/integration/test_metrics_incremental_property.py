@@ -172,3 +172,25 @@ async def test_incremental_equals_recompute_in_any_order(metrics_pool, data):
         and getattr(e, "status", "") in ("success", "failure")
         for _, e in order_a
     )
+
+
+async def test_pending_deployment_closes_when_its_window_passes(metrics_pool):
+    """The periodic task reclassifies a pending deployment once its window closed, with no new event."""
+    cfg = Config.from_settings(load_settings(IngestSettings, {}, metrics_min_sample=1))
+    clock = {"now": T0 + timedelta(hours=2)}
+    ingestor = Ingestor(metrics_pool, cfg, clock=lambda: clock["now"])
+    roller = Roller(metrics_pool, cfg, clock=lambda: clock["now"])
+    await _reset(metrics_pool)
+    await apply(ingestor, *deployment("D1", "s1", T0, sha="x1", repo=REPO))
+    await roller.flush()
+    assert [(o["key"], o["status"]) for o in (await _snapshot(metrics_pool))["outcomes"]] == [
+        ("gha:D1", "pending")
+    ]
+    assert await roller.close_windows() == 0  # window still open: nothing to do
+    clock["now"] = T0 + timedelta(hours=24)
+    assert await roller.close_windows() == 1
+    await roller.flush()
+    snap = await _snapshot(metrics_pool)
+    assert [(o["key"], o["status"]) for o in snap["outcomes"]] == [("gha:D1", "success")]
+    org_day = next(p for s, _, _, _, p in snap["partials"] if s == "org")
+    assert (org_day["deployments"], org_day["pending"], org_day["failed"]) == (1, 0, 0)

@@ -1,8 +1,13 @@
 """Chat sessions: resolve follow-ups against the session, answer from the cache or the coordinator,
-remember the turn in PostgreSQL, and summarise histories that outgrow the model's context."""
+remember the turn in PostgreSQL, and summarise histories that outgrow the model's context.
+
+Latency budget: a turn makes two database round trips on its critical path (open the session,
+store the turn); the history is read while the question is being routed, and not at all for a new
+session; a summary is made only when the stored turn says the history outgrew its limit."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -61,42 +66,53 @@ class ChatHandler:
         self._llm = llm
         self._history_max = history_max
 
-    async def _session(self, caller: Caller, session_id: str | None) -> Conversation:
-        if session_id is not None:
-            existing = await self._repo.get(session_id)
-            if existing is not None:
-                if existing.caller != caller.key_id and "admin" not in caller.scopes:
-                    # Someone else's session looks exactly like a missing one.
-                    raise NotFound(f"no session {session_id}")
-                return existing
-        return await self._repo.create(session_id or uuid.uuid4().hex, caller.key_id)
+    async def _session(self, caller: Caller, session_id: str | None) -> tuple[Conversation, bool]:
+        conv, created = await self._repo.open(session_id or uuid.uuid4().hex, caller.key_id)
+        if not created and conv.caller != caller.key_id and "admin" not in caller.scopes:
+            # Someone else's session looks exactly like a missing one.
+            raise NotFound(f"no session {session_id}")
+        return conv, created
 
     async def chat(self, caller: Caller, request: ChatRequest, emit: Emit | None = None) -> ChatAnswer:
         started = time.perf_counter()
-        conv = await self._session(caller, request.session_id)
+        stages: dict[str, float] = {}
+        conv, created = await self._session(caller, request.session_id)
+        stages["session"] = _ms(started)
         if emit:
             await emit("session", {"session_id": conv.id})
         resolved = resolve(request.message, conv.topic, conv.entities, conv.agents)
         topic = (conv.topic or request.message) if resolved.followup else request.message
         key = cache_key(resolved.question, resolved.entities, caller.role)
-        hit = await self._cache.get(key)
+        # A new session has no history; an existing one's is read while the cache and the router work.
+        history: asyncio.Task[list[dict[str, Any]]] | None = (
+            None if created else asyncio.create_task(self._history(conv))
+        )
+        try:
+            hit = await self._cache.get(key)
+        except BaseException:
+            await _cancel(history)
+            raise
         if hit is not None:
+            await _cancel(history)
             answer = msgspec.convert({**hit, "session_id": conv.id, "cached": True}, ChatAnswer)
             answer = msgspec.structs.replace(answer, timing=Timing(total_ms=_ms(started), model_ms=0.0))
             if emit:
                 await emit("token", {"text": answer.answer})
         else:
-            history = await self._history(conv)
-            result = await self._coordinator.run(
-                question=resolved.question,
-                rule_agents=resolved.agents,
-                entities=resolved.entities,
-                history=history,
-                caller=caller.key_id,
-                role=caller.role,
-                session_id=conv.id,
-                emit=emit,
-            )
+            try:
+                result = await self._coordinator.run(
+                    question=resolved.question,
+                    rule_agents=resolved.agents,
+                    entities=resolved.entities,
+                    history=history if history is not None else [],
+                    caller=caller.key_id,
+                    role=caller.role,
+                    session_id=conv.id,
+                    emit=emit,
+                )
+            finally:
+                await _cancel(history)
+            stages.update(result.stages_ms)
             answer = ChatAnswer(
                 session_id=conv.id,
                 answer=result.answer,
@@ -111,16 +127,30 @@ class ChatHandler:
                     output_tokens=result.output_tokens,
                     cost_usd=round(result.cost_usd, 6),
                 ),
-                timing=Timing(total_ms=_ms(started), model_ms=round(result.model_ms, 2)),
+                timing=Timing(model_ms=round(result.model_ms, 2)),
             )
-            if not result.degraded:
-                await self._cache.put(key, msgspec.to_builtins(answer))
         stored = msgspec.to_builtins(answer)
-        await self._repo.add_turn(
-            conv.id, request.message, stored, topic=topic, entities=resolved.entities, agents=answer.agents
-        )
-        await self._maybe_summarise(conv.id)
-        return answer
+        store_started = time.perf_counter()
+        writes = [
+            self._repo.add_turn(
+                conv.id,
+                request.message,
+                stored,
+                topic=topic,
+                entities=resolved.entities,
+                agents=answer.agents,
+            )
+        ]
+        if hit is None and not answer.degraded:
+            writes.append(self._cache.put(key, stored))
+        pending, *_ = await asyncio.gather(*writes)
+        if pending > self._history_max:
+            await self._summarise(conv.id)
+        stages["store"] = _ms(store_started)
+        total = _ms(started)
+        model = answer.timing.model_ms
+        timing = Timing(total_ms=total, model_ms=model, overhead_ms=round(total - model, 2), stages_ms=stages)
+        return msgspec.structs.replace(answer, timing=timing)
 
     async def _history(self, conv: Conversation) -> list[dict[str, Any]]:
         rows = await self._repo.messages(conv.id, after_id=conv.summarised_upto, limit=self._history_max)
@@ -130,7 +160,7 @@ class ChatHandler:
         history += [{"role": r["role"], "content": r["content"][:1500]} for r in rows]
         return history
 
-    async def _maybe_summarise(self, conversation_id: str) -> None:
+    async def _summarise(self, conversation_id: str) -> None:
         conv = await self._repo.get(conversation_id)
         if conv is None:
             return
@@ -183,6 +213,21 @@ class ChatHandler:
                 for r in rows
             ],
         )
+
+
+async def _cancel(task: asyncio.Task[Any] | None) -> None:
+    """Stop a history read nobody needs any more (and consume its outcome, so nothing is logged)."""
+    if task is None:
+        return
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise  # we are being cancelled ourselves
+    except Exception:  # noqa: S110 - a failed read nobody waits for any more changes nothing
+        pass
 
 
 def _ms(started: float) -> float:

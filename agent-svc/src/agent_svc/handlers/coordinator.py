@@ -5,6 +5,7 @@ agents and tools it used. A failed or late agent degrades the answer, which says
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -61,6 +62,7 @@ class CoordinatorResult:
     output_tokens: int = 0
     cost_usd: float = 0.0
     results: dict[str, AgentRunResult] = field(default_factory=dict)
+    stages_ms: dict[str, float] = field(default_factory=dict)
 
 
 class Coordinator:
@@ -129,13 +131,18 @@ class Coordinator:
         question: str,
         rule_agents: tuple[str, ...],
         entities: dict[str, str],
-        history: list[dict[str, Any]],
+        history: list[dict[str, Any]] | Awaitable[list[dict[str, Any]]],
         caller: str,
         role: str,
         session_id: str,
         emit: Emit | None = None,
     ) -> CoordinatorResult:
+        stages: dict[str, float] = {}
+        started = time.perf_counter()
         agents, route_ms, route_response = await self.route(question, rule_agents, session_id)
+        stages["route"] = _ms(started)
+        if inspect.isawaitable(history):  # read from the database while the question was routed
+            history = await history
         if emit:
             await emit("route", {"agents": agents})
         progress_subject, stop_listening = None, None
@@ -156,7 +163,9 @@ class Coordinator:
                 entities=entities,
                 progress_subject=progress_subject,
             )
+            agents_started = time.perf_counter()
             outcomes = await asyncio.gather(*(self._run_one(a, request, emit) for a in agents))
+            stages["agents"] = _ms(agents_started)
         finally:
             if stop_listening is not None:
                 await stop_listening()
@@ -171,6 +180,7 @@ class Coordinator:
             offline=not self._llm.online or any(r.offline for r in results.values()),
             model_ms=route_ms + max((r.model_ms for r in results.values()), default=0.0),
             results=results,
+            stages_ms=stages,
         )
         for r in results.values():
             out.input_tokens += r.input_tokens
@@ -180,7 +190,11 @@ class Coordinator:
             out.input_tokens += route_response.usage.input_tokens
             out.output_tokens += route_response.usage.output_tokens
             out.cost_usd += route_response.cost_usd
+        slowest = max((r.model_ms for r in results.values()), default=0.0)
+        stages["agents_overhead"] = round(stages["agents"] - slowest, 2) if results else 0.0
+        synth_started = time.perf_counter()
         out.answer = await self._synthesise(question, results, degraded, session_id, out, emit)
+        stages["synthesis"] = _ms(synth_started)
         return out
 
     async def _synthesise(
@@ -235,3 +249,7 @@ class Coordinator:
         if degraded:
             await say("\n\nIncomplete answer: " + "; ".join(degraded) + ".")
         return "".join(parts)
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)

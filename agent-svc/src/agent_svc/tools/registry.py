@@ -93,13 +93,14 @@ class ToolRegistry:
         timeout_s: float = 5.0,
     ) -> None:
         self.tools = {t.name: t for t in tools}
+        self._specs = {t.name: t.spec for t in tools}  # built once: schemas do not change at run time
         self._rpc = rpc_call
         self._audit = audit
         self._max_bytes = max_result_bytes
         self._timeout = timeout_s
 
     def specs(self, names: tuple[str, ...] | frozenset[str], role: str) -> list[ToolSpec]:
-        return [self.tools[n].spec for n in names if n in self.tools and role in self.tools[n].roles]
+        return [self._specs[n] for n in names if n in self.tools and role in self.tools[n].roles]
 
     def _reply(
         self,

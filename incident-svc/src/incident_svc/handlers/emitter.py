@@ -6,6 +6,7 @@ or a replay produces the same `Nats-Msg-Id` and JetStream keeps one copy.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from incident_svc.snapshots import incident_snapshot
 
 log = structlog.get_logger("incident.emitter")
 _encoder = msgspec.json.Encoder()
+MAX_IN_FLIGHT = 64  # publishes awaiting their JetStream ack at once
 
 
 @dataclass
@@ -36,6 +38,7 @@ class Emitter:
         self._publisher = publisher
         self._pool = pool
         self._base_url = base_url
+        self._in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
 
     async def record(
         self,
@@ -75,13 +78,29 @@ class Emitter:
         """Publish after commit; a failure leaves the rows for the relay (same ids, deduplicated)."""
         if not pending.events:
             return
-        published = []
-        try:
-            for subject, event in pending.events:
-                await self._publisher.publish(subject, event)
-                published.append(event.id)
-        except Exception as exc:
-            log.warning("lifecycle publish failed; the relay will retry", error=repr(exc))
+        published = await self.publish_all(pending.events)
         if published:
             await outbox.delete(self._pool, published)
         pending.events.clear()
+
+    async def publish_all(self, events: list[tuple[str, IncidentChanged]]) -> list[str]:
+        """Publish concurrently (acks in flight together), but one incident's events in sequence
+        order, so consumers see `opened` before `resolved`. Returns the ids JetStream acked."""
+        by_incident: dict[str, list[tuple[str, IncidentChanged]]] = {}
+        for subject, event in events:
+            by_incident.setdefault(event.incident.id, []).append((subject, event))
+        published: list[str] = []
+
+        async def one_incident(chain: list[tuple[str, IncidentChanged]]) -> None:
+            for subject, event in chain:
+                async with self._in_flight:
+                    await self._publisher.publish(subject, event)
+                published.append(event.id)
+
+        results = await asyncio.gather(
+            *(one_incident(chain) for chain in by_incident.values()), return_exceptions=True
+        )
+        failures = [r for r in results if isinstance(r, BaseException)]
+        if failures:
+            log.warning("lifecycle publish failed; the relay will retry", error=repr(failures[0]))
+        return published

@@ -9,7 +9,7 @@ index + INSERT ... ON CONFLICT), so parallel consumers never open two incidents 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import asyncpg
 import structlog
@@ -22,12 +22,14 @@ from incident_svc.domain.signals import FIRING, RESOLVED, AlertFacts, IntakeRule
 from incident_svc.handlers.emitter import Emitter, Pending
 from incident_svc.handlers.suspects import attach_suspect
 from incident_svc.handlers.transitions import apply_action, change_severity
-from incident_svc.repository import alerts, incidents
+from incident_svc.repository import incidents
+from incident_svc.repository import intake as intake_sql
 from incident_svc.settings import IncidentSettings
 
 log = structlog.get_logger("incident.intake")
 Row = asyncpg.Record
 AUTO = "auto"
+_UNKNOWN = object()  # take_signal did not look up the group's open incident
 
 
 class AlertIntake:
@@ -42,9 +44,10 @@ class AlertIntake:
         self._waiters: dict[tuple[str, str], int] = {}
 
     async def handle(self, signal: AlertSignal) -> None:
+        """One signal in its own transaction (direct callers, and the retry of a failed batch lane)."""
         facts = read_signal(signal, self._rules)
-        # faststream runs a pulled batch concurrently; a FIFO lock per alert, taken before any await,
-        # keeps one alert's signals in stream order within this process (the stale check covers the rest).
+        # Concurrent callers: a FIFO lock per alert, taken before any await, keeps one alert's
+        # signals in call order within this process (the stale check covers the rest).
         key = (facts.vendor, facts.external_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiters[key] = self._waiters.get(key, 0) + 1
@@ -52,39 +55,43 @@ class AlertIntake:
             async with lock:
                 pending = Pending()
                 async with self._pool.acquire() as conn, conn.transaction():
-                    await self._process(conn, pending, signal, facts)
+                    await self.process(conn, pending, signal, facts)
                 await self._emitter.flush(pending)
         finally:
             self._waiters[key] -= 1
             if not self._waiters[key]:
                 del self._waiters[key], self._locks[key]
 
-    async def _process(
+    def facts(self, signal: AlertSignal) -> AlertFacts:
+        return read_signal(signal, self._rules)
+
+    async def process(
         self, conn: asyncpg.Connection, pending: Pending, signal: AlertSignal, facts: AlertFacts
     ) -> None:
+        """Apply one signal inside the caller's transaction; events go to `pending` (and the outbox)."""
         at = signal.occurred_at
         alert_id = deterministic_id("alert", facts.vendor, facts.external_id)
-        if not await alerts.record_signal(conn, signal.id, alert_id, facts.status, at):
+        alert = await intake_sql.take_signal(
+            conn, signal.id, at, self._alert_values(alert_id, signal, facts), facts.group_key
+        )
+        if alert is None:
             return  # this exact event was processed before
-        new = await alerts.insert_new(conn, self._alert_values(alert_id, signal, facts))
-        if new is not None:
-            previous_status, incident_row = None, None
-            alert = new
-        else:
-            alert = await alerts.lock(conn, facts.vendor, facts.external_id)
-            if at < alert["last_event_at"]:
-                await alerts.count_signal(conn, alert["id"])  # out of order: history only
-                return
-            previous_status = alert["status"]
-            incident_row = await self._current_incident(conn, alert["incident_id"])
-            alert = await alerts.update(conn, alert["id"], self._alert_changes(signal, facts), count=True)
+        previous_status, row = None, None
+        if alert["existed"]:
+            if at < alert["prev_last_event_at"]:
+                return  # out of order: counted in history only
+            previous_status, row = alert["prev_status"], alert["current_incident"]
+            if row is not None and row["merged_into"] is not None:
+                row = await self._survivor(conn, row["merged_into"])
+        # The group's open incident, when the statement had to look it up (a hint: see _group_incident).
+        hint = alert["group_incident"] if alert["group_looked_up"] else _UNKNOWN
         if facts.status == FIRING:
-            await self._on_firing(conn, pending, signal, facts, alert, previous_status, incident_row)
+            await self._on_firing(conn, pending, signal, facts, alert, previous_status, row, hint)
         else:
-            await self._on_resolved(conn, pending, signal, facts, alert, previous_status, incident_row)
+            await self._on_resolved(conn, pending, signal, facts, alert, previous_status, row, hint)
 
-    async def _current_incident(self, conn: asyncpg.Connection, incident_id: object) -> Row | None:
-        """The incident the alert belongs to, following merges to the survivor."""
+    async def _survivor(self, conn: asyncpg.Connection, incident_id: object) -> Row | None:
+        """Follow merges to the surviving incident (locked)."""
         row = None
         for _ in range(10):
             if incident_id is None:
@@ -95,6 +102,13 @@ class AlertIntake:
             incident_id = row["merged_into"]
         return row
 
+    async def _group_incident(self, conn: asyncpg.Connection, group_key: str, hint: object) -> Row | None:
+        """The group's open incident, locked. The hint from take_signal is exact for this transaction:
+        the row it found is locked, and a racer opening one later is caught by the insert's conflict."""
+        if hint is not _UNKNOWN:
+            return hint  # type: ignore[return-value]
+        return await incidents.lock_open_for_group(conn, group_key)
+
     async def _on_firing(
         self,
         conn: asyncpg.Connection,
@@ -104,6 +118,7 @@ class AlertIntake:
         alert: Row,
         previous_status: str | None,
         row: Row | None,
+        hint: object,
     ) -> None:
         at = signal.occurred_at
         window = timedelta(seconds=self._settings.reopen_window_s)
@@ -126,15 +141,14 @@ class AlertIntake:
                 del pending.events[mark:]  # rolled back with the savepoint
                 row = None  # attach to the racer's open incident below
         if row is None or not lifecycle.is_open(row["state"]):
-            row, how = await self._incident_for_group(conn, pending, signal, facts)
+            row, how = await self._incident_for_group(conn, pending, signal, facts, hint)
             if how == "opened":
                 await self._attach(conn, pending, row, alert, facts, at, kind=None)
                 return
         if alert["incident_id"] != row["id"] or previous_status is None:
-            await self._attach(conn, pending, row, alert, facts, at, kind=timeline.ALERT_ATTACHED)
+            row = await self._attach(conn, pending, row, alert, facts, at, kind=timeline.ALERT_ATTACHED)
         elif previous_status == RESOLVED:
-            await self._attach(conn, pending, row, alert, facts, at, kind=timeline.ALERT_REFIRED)
-        # (attaching changed counts only: state and severity in `row` are current)
+            row = await self._attach(conn, pending, row, alert, facts, at, kind=timeline.ALERT_REFIRED)
         if rank(facts.severity) < rank(row["severity"]):
             row = await change_severity(
                 conn,
@@ -169,54 +183,62 @@ class AlertIntake:
         alert: Row,
         previous_status: str | None,
         row: Row | None,
+        hint: object,
     ) -> None:
         at = signal.occurred_at
         if row is None:
             # Recovered before we ever saw it fire: keep it, and show it on the group's open incident if any.
-            row = await incidents.lock_open_for_group(conn, facts.group_key)
+            row = await self._group_incident(conn, facts.group_key, hint)
             if row is not None:
                 await self._attach(conn, pending, row, alert, facts, at, kind=timeline.ALERT_ATTACHED)
             return
         if previous_status != FIRING or not lifecycle.is_open(row["state"]):
-            if alert["incident_id"] != row["id"]:
-                await alerts.update(conn, alert["id"], {"incident_id": row["id"]})
-            await incidents.refresh_counts(conn, row["id"])
+            await intake_sql.attach(conn, alert, row["id"], link=False)
             return
-        await incidents.append_timeline(
-            conn,
-            row["id"],
-            at,
-            timeline.ALERT_RECOVERED,
-            facts.vendor,
-            AUTO,
-            {"alert_id": str(alert["id"]), "external_id": facts.external_id, "title": signal.title},
-        )
-        row = await incidents.refresh_counts(conn, row["id"])
         target = self._settings.auto_resolve_to
-        if row["firing_count"] == 0 and target in ("resolved", "mitigated") and row["state"] != target:
-            action = "resolve" if target == "resolved" else "mitigate"
+        resolving_to = target if target in ("resolved", "mitigated") else None
+        row = await intake_sql.attach(
+            conn,
+            alert,
+            row["id"],
+            at=at,
+            kind=timeline.ALERT_RECOVERED,
+            actor=facts.vendor,
+            data={"alert_id": str(alert["id"]), "external_id": facts.external_id, "title": signal.title},
+            slot="claim",
+            unless_resolving_to=resolving_to,
+            interval_s=self._settings.group_interval_s,
+            link=False,
+        )
+        if row["firing_count"] == 0 and resolving_to is not None and row["state"] != resolving_to:
             await apply_action(
                 conn,
                 self._emitter,
                 pending,
                 row,
-                action,
+                "resolve" if resolving_to == "resolved" else "mitigate",
                 actor=facts.vendor,
                 via=AUTO,
                 at=at,
                 details={"reason": "every attached alert recovered"},
             )
-        else:
-            await self._owe_update(conn, pending, row)
+        elif row["update_due"]:
+            await self._record_update(conn, pending, row)
 
     async def _incident_for_group(
-        self, conn: asyncpg.Connection, pending: Pending, signal: AlertSignal, facts: AlertFacts
+        self,
+        conn: asyncpg.Connection,
+        pending: Pending,
+        signal: AlertSignal,
+        facts: AlertFacts,
+        hint: object,
     ) -> tuple[Row, str]:
         """The open incident for the grouping key: attach, reopen a recent one, or open a new one."""
         at = signal.occurred_at
         since = at - timedelta(seconds=self._settings.reopen_window_s)
         for _ in range(8):
-            row = await incidents.lock_open_for_group(conn, facts.group_key)
+            row = await self._group_incident(conn, facts.group_key, hint)
+            hint = _UNKNOWN  # after a lost race, look again
             if row is not None:
                 return row, "attached"
             recent = await incidents.lock_recent_resolved(conn, facts.group_key, since)
@@ -228,17 +250,14 @@ class AlertIntake:
                 except asyncpg.UniqueViolationError:
                     del pending.events[mark:]  # rolled back with the savepoint
                     continue
-            created = await incidents.insert_for_group(conn, self._incident_values(signal, facts))
+            created = await intake_sql.open_for_group(
+                conn,
+                self._incident_values(signal, facts),
+                at,
+                facts.vendor,
+                {"group_key": facts.group_key, "alert": facts.external_id},
+            )
             if created is not None:
-                await incidents.append_timeline(
-                    conn,
-                    created["id"],
-                    at,
-                    timeline.OPENED,
-                    facts.vendor,
-                    AUTO,
-                    {"group_key": facts.group_key, "alert": facts.external_id},
-                )
                 await attach_suspect(conn, created, self._settings.suspect_window_s)
                 return created, "opened"
         raise RuntimeError(f"could not settle an incident for group {facts.group_key!r}")
@@ -265,13 +284,12 @@ class AlertIntake:
         row: Row,
         alert: Row,
         facts: AlertFacts,
-        at: object,
+        at: datetime,
         kind: str | None,
-    ) -> None:
-        if alert["incident_id"] != row["id"]:
-            await alerts.update(conn, alert["id"], {"incident_id": row["id"]})
-        refreshed = await incidents.refresh_counts(conn, row["id"], alert["url"])
-        if kind is None:  # the alert that opened the incident
+    ) -> Row:
+        """Attach the alert and recount in one statement; returns the incident as it is now."""
+        if kind is None:  # the alert that opened the incident: its `opened` event is the update
+            refreshed = await intake_sql.attach(conn, alert, row["id"], slot="emitted")
             await self._emitter.record(
                 conn,
                 pending,
@@ -281,30 +299,33 @@ class AlertIntake:
                 via=AUTO,
                 details={"alert_id": str(alert["id"]), "vendor": facts.vendor},
             )
-            await incidents.note_update(conn, row["id"], emitted=True)
-            return
-        await incidents.append_timeline(
+            return refreshed
+        refreshed = await intake_sql.attach(
             conn,
+            alert,
             row["id"],
-            at,
-            kind,
-            facts.vendor,
-            AUTO,  # type: ignore[arg-type]
-            {
+            at=at,
+            kind=kind,
+            actor=facts.vendor,
+            data={
                 "alert_id": str(alert["id"]),
                 "external_id": facts.external_id,
                 "title": alert["title"],
                 "status": alert["status"],
             },
+            slot="claim",
+            interval_s=self._settings.group_interval_s,
         )
-        await self._owe_update(conn, pending, refreshed)
+        if refreshed["update_due"]:
+            await self._record_update(conn, pending, refreshed)
+        return refreshed
 
-    async def _owe_update(self, conn: asyncpg.Connection, pending: Pending, row: Row) -> None:
-        """Alertmanager's group_interval: at most one `updated` per interval; the relay sends what is owed."""
-        if await incidents.claim_update_slot(conn, row["id"], self._settings.group_interval_s):
-            await self._emitter.record(
-                conn, pending, row["id"], "updated", via=AUTO, details={"reason": "alerts changed"}
-            )
+    async def _record_update(self, conn: asyncpg.Connection, pending: Pending, row: Row) -> None:
+        """Alertmanager's group_interval: the slot was free, so an `updated` goes out now (otherwise
+        the statement marked one as owed and the relay sends it at the interval's end)."""
+        await self._emitter.record(
+            conn, pending, row["id"], "updated", via=AUTO, details={"reason": "alerts changed"}
+        )
 
     def _incident_values(self, signal: AlertSignal, facts: AlertFacts) -> dict[str, object]:
         opened_at = signal.occurred_at

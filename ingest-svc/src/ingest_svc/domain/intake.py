@@ -62,7 +62,9 @@ def validate(source: Source, content_type: str | None, body: bytes) -> None:
     allocates no Python objects: a 30 KB GitHub payload costs a fifth of a full decode.
     """
     kind = media_type(content_type)
-    if kind == "application/x-www-form-urlencoded" or (kind not in source.content_types and not kind.endswith("+json")):
+    if kind == "application/x-www-form-urlencoded" or (
+        kind not in source.content_types and not kind.endswith("+json")
+    ):
         decode(source, content_type, body)  # the form wrapper, or the content-type error
         return
     try:
@@ -76,11 +78,16 @@ def validate(source: Source, content_type: str | None, body: bytes) -> None:
 def examine(source: Source, headers: dict[str, str], payload: Any, body: bytes) -> Intake:
     event_type = source.event_type(headers, payload)
     key = source.dedup_key(headers, payload) or "sha256:" + hashlib.sha256(body).hexdigest()
-    return Intake(payload, event_type, key, source.handles(event_type))
+    return Intake(payload, _storable(event_type), _storable(key), source.handles(event_type))
+
+
+def _storable(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; one such value would fail the whole group commit it joins.
+    return value.replace("\x00", "\ufffd") if "\x00" in value else value
 
 
 def redact(headers: dict[str, str]) -> dict[str, str]:
-    return {k: "[redacted]" if _is_secret(k) else v for k, v in headers.items()}
+    return {k: "[redacted]" if _is_secret(k) else _storable(v) for k, v in headers.items()}
 
 
 @functools.lru_cache(maxsize=1024)

@@ -66,11 +66,6 @@ def search_terms(query: str) -> list[str]:
     return list(seen)
 
 
-def to_tsquery_text(terms: list[str]) -> str:
-    """`a | b | c` for to_tsquery; terms are [a-z0-9] words, so no quoting issue can arise."""
-    return " | ".join(terms)
-
-
 class QueryRejected(ValueError):
     """A query no search can answer; the message says why (the API maps it to a 400)."""
 

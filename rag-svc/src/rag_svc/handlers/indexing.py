@@ -116,6 +116,8 @@ class Indexer:
             gone = await repo.document_ids(conn, "dir") - seen
             for doc_id in sorted(gone):
                 await repo.delete_document(conn, doc_id)
+            if indexed or gone:
+                await repo.analyze(conn)  # fresh statistics: the search's common-word list comes from them
         report = SyncReport(indexed, unchanged, len(gone), embedded, time.perf_counter() - started)
         log.info("directory synced", directory=directory, **report.__dict__)
         return report

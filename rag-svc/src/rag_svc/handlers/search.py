@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import asyncpg
 import numpy as np
@@ -11,13 +12,16 @@ from em_shared.messaging.errors import InvalidInput
 
 from rag_svc.domain.exact_index import ExactIndex
 from rag_svc.domain.fusion import reciprocal_rank_fusion
-from rag_svc.domain.query import QueryRejected, expand_query, search_terms, to_tsquery_text, validate_query
+from rag_svc.domain.query import QueryRejected, expand_query, search_terms, validate_query
 from rag_svc.embeddings.base import Embedder
 from rag_svc.repository import documents as doc_repo
 from rag_svc.repository import search as repo
 from rag_svc.repository.vectors import VectorCapability
 
 CANDIDATES = 50  # per ranking; RRF only needs the heads of both lists
+# Words in more than this share of chunks are left out of the full-text query (when rarer ones remain).
+COMMON_FRACTION = 0.1
+COMMON_TTL_S = 60.0
 
 
 class Searcher:
@@ -27,6 +31,7 @@ class Searcher:
         self.capability = capability
         self._exact: ExactIndex | None = None
         self._exact_lock = asyncio.Lock()
+        self._common: tuple[float, set[str]] = (0.0, set())
 
     async def search(self, request: SearchQuery) -> SearchResults:
         try:
@@ -36,9 +41,10 @@ class Searcher:
         limit = max(CANDIDATES, request.k * 4)
         vector_task = asyncio.create_task(self._vector_ranking(query, request, limit))
         async with self._pool.acquire() as conn:
-            text_ranking = await repo.text_candidates(
-                conn, to_tsquery_text(search_terms(query)), request.filters, limit
-            )
+            lexemes = await repo.query_lexemes(conn, search_terms(query))
+            common = await self._common_lexemes(conn)
+            rare = [lx for lx in lexemes if lx not in common]
+            text_ranking = await repo.text_candidates(conn, rare or lexemes, request.filters, limit)
         vector_ranking = await vector_task
         fused = reciprocal_rank_fusion([vector_ranking, text_ranking])[: request.k]
         if not fused:
@@ -60,6 +66,13 @@ class Searcher:
             if (r := rows.get(chunk_id)) is not None  # deleted between ranking and fetching
         ]
         return SearchResults(results=results)
+
+    async def _common_lexemes(self, conn: asyncpg.Connection) -> set[str]:
+        loaded_at, common = self._common
+        if time.monotonic() - loaded_at > COMMON_TTL_S:
+            common = await repo.common_lexemes(conn, COMMON_FRACTION)
+            self._common = (time.monotonic(), common)
+        return common
 
     async def _vector_ranking(self, query: str, request: SearchQuery, limit: int) -> list[str]:
         vector = (await self._embedder.embed([expand_query(query)]))[0]

@@ -156,3 +156,7 @@ async def stale_chunks_of(conn: asyncpg.Connection, doc_id: str, model: str) -> 
             model,
         )
     )
+
+
+async def analyze(conn: asyncpg.Connection) -> None:
+    await conn.execute("ANALYZE chunks")

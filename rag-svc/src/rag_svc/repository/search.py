@@ -25,16 +25,41 @@ def filter_sql(filters: SearchFilters, args: list[Any]) -> str:
     return "".join(f" AND {p}" for p in parts)
 
 
-async def text_candidates(
-    conn: asyncpg.Connection, tsquery: str, filters: SearchFilters, limit: int
-) -> list[str]:
-    """Chunk ids ranked by ts_rank_cd (cover density, normalised by document length) for an OR-query."""
-    if not tsquery:
+async def query_lexemes(conn: asyncpg.Connection, words: list[str]) -> list[str]:
+    """The English-stemmed lexemes of `words` (stop words dropped), as the tsvectors hold them."""
+    if not words:
         return []
+    rows = await conn.fetch("SELECT lexeme FROM unnest(to_tsvector('english', $1))", " ".join(words))
+    return [r["lexeme"] for r in rows]
+
+
+async def common_lexemes(conn: asyncpg.Connection, min_fraction: float) -> set[str]:
+    """Lexemes found in more than `min_fraction` of chunks, from ANALYZE's statistics of `tsv`.
+
+    PostgreSQL keeps the most common elements of a tsvector column with the fraction of rows holding
+    each: an IDF for free. Such words rank little and make the OR-query match most of the table.
+    """
+    row = await conn.fetchrow(
+        """SELECT most_common_elems::text::text[] AS elems, most_common_elem_freqs AS freqs FROM pg_stats
+           WHERE schemaname = current_schema() AND tablename = 'chunks' AND attname = 'tsv'"""
+    )
+    if row is None or row["elems"] is None:
+        return set()
+    return {e for e, f in zip(row["elems"], row["freqs"], strict=False) if f > min_fraction}
+
+
+async def text_candidates(
+    conn: asyncpg.Connection, lexemes: list[str], filters: SearchFilters, limit: int
+) -> list[str]:
+    """Chunk ids ranked by ts_rank_cd (cover density, normalised by length) for an OR of `lexemes`."""
+    if not lexemes:
+        return []
+    # Lexemes are stems of [a-z0-9] words; quoting keeps tsquery syntax out of them regardless.
+    tsquery = " | ".join("'" + lexeme.replace("'", "''") + "'" for lexeme in lexemes)
     args: list[Any] = [tsquery, limit]
     where = filter_sql(filters, args)
     rows = await conn.fetch(
-        f"""SELECT id FROM chunks, to_tsquery('english', $1) q
+        f"""SELECT id FROM chunks, CAST($1 AS tsquery) q
             WHERE tsv @@ q{where}
             ORDER BY ts_rank_cd(tsv, q, 1) DESC, id LIMIT $2""",
         *args,

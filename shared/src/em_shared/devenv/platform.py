@@ -43,6 +43,28 @@ SERVICES = (
     ServiceProc("rag", 8005),
 )
 SERVERS = ("temporal", "postgres", "nats")
+# Webhook sources that get a generated development secret, so `emctl send` works right after `make up`.
+DEV_WEBHOOK_SOURCES = (
+    "github",
+    "gitlab",
+    "jira",
+    "linear",
+    "shortcut",
+    "pagerduty",
+    "sentry",
+    "datadog",
+    "newrelic",
+    "alertmanager",
+    "cloudwatch",
+    "circleci",
+    "jenkins",
+    "argocd",
+    "kubernetes",
+    "ecs",
+    "heroku",
+    "codecov",
+    "sonarqube",
+)
 
 
 def service_port(svc: ServiceProc) -> int:
@@ -57,8 +79,9 @@ def _http_ok(url: str) -> bool:
         return False
 
 
-def _dev_api_key(run_dir: Path) -> str:
-    path = run_dir / "dev-api-key"
+def _dev_secret(run_dir: Path, name: str) -> str:
+    """A secret generated once per `.run/` and kept, so restarts keep working credentials."""
+    path = run_dir / name
     if not path.exists():
         path.write_text(f"dev-{secrets.token_urlsafe(18)}")
         path.chmod(0o600)
@@ -76,7 +99,10 @@ def platform_env(run_dir: Path, with_temporal: bool = True) -> dict[str, str]:
     if with_temporal and not env.get("TEMPORAL_ADDRESS"):
         env["TEMPORAL_ADDRESS"] = start_temporal(run_dir, ports.temporal)
     if not env.get("EM_API_KEYS"):
-        env["EM_API_KEYS"] = f"{_dev_api_key(run_dir)}:chat+admin"
+        env["EM_API_KEYS"] = f"{_dev_secret(run_dir, 'dev-api-key')}:chat+admin"
+    if not env.get("EM_WEBHOOK_SECRETS_FILE") and not any(k.startswith("EM_WEBHOOK_SECRET_") for k in env):
+        webhook_secret = _dev_secret(run_dir, "dev-webhook-secret")
+        env.update({f"EM_WEBHOOK_SECRET_{source.upper()}": webhook_secret for source in DEV_WEBHOOK_SOURCES})
     return env
 
 
@@ -84,7 +110,13 @@ def up(run_dir: Path, timeout_s: float = 90.0) -> None:
     started = time.monotonic()
     run_dir.mkdir(parents=True, exist_ok=True)
     env = platform_env(run_dir)
-    keep = ("NATS_URL", "DATABASE_URL", "TEMPORAL_ADDRESS", "EM_API_KEYS")
+    keep = (
+        "NATS_URL",
+        "DATABASE_URL",
+        "TEMPORAL_ADDRESS",
+        "EM_API_KEYS",
+        *sorted(k for k in env if k.startswith("EM_WEBHOOK_SECRET_")),
+    )
     (run_dir / "env").write_text("".join(f"export {k}='{env[k]}'\n" for k in keep))
     for svc in SERVICES:
         m = managed(run_dir, svc.name)
@@ -113,7 +145,7 @@ def up(run_dir: Path, timeout_s: float = 90.0) -> None:
     print(f"  PostgreSQL    {env['DATABASE_URL']}")
     print(f"  Temporal      {env['TEMPORAL_ADDRESS']}")
     print(f"  API key       {env['EM_API_KEYS'].split(':')[0]}   (Authorization: Bearer <key>)")
-    print(f"Environment for emctl and tools: source {run_dir}/env")
+    print(f"Environment for emctl and tools (NATS, API key, webhook secrets): source {run_dir}/env")
 
 
 def down(run_dir: Path) -> None:

@@ -150,8 +150,14 @@ def build_app(defn: ServiceDefinition, settings: CommonSettings) -> Litestar:
             await stop_context(defn, ctx)
             log.info("service stopped")
 
+    # A route with opt={"skip_http_metrics": True} skips this middleware (it costs tens of microseconds
+    # per request); such a route records its own cheaper instruments (ingest-svc's webhook intake).
     prometheus = PrometheusConfig(
-        app_name=f"{defn.name}-svc", prefix="em_http", group_path=True, exclude=["/metrics"]
+        app_name=f"{defn.name}-svc",
+        prefix="em_http",
+        group_path=True,
+        exclude=["/metrics"],
+        exclude_opt_key="skip_http_metrics",
     )
 
     return Litestar(

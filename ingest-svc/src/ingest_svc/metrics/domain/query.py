@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from ingest_svc.metrics.domain.buckets import BUCKETS, bucket_days, day_start, local_day
 
+
 class QueryError(ValueError):
     """A bad query parameter; `field` names it (the handlers answer 400 with the message)."""
 
@@ -61,7 +62,7 @@ def _name(field: str, value: str | None) -> str | None:
     if value is None or value == "":
         return None
     if not _NAME.match(value):
-        raise QueryError(f"{field}: expected 1-200 letters, digits or . _ - : / @ +", {"field": field})
+        raise QueryError(f"{field}: expected 1-200 letters, digits or . _ - : / @ +", field)
     return value
 
 
@@ -75,7 +76,7 @@ def _instant(field: str, value: str | datetime | date | None) -> datetime | date
             return date.fromisoformat(value)
         parsed = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise InvalidInput(f"{field}: not an ISO-8601 date or datetime: {value!r}", {"field": field}) from exc
+        raise QueryError(f"{field}: not an ISO-8601 date or datetime: {value!r}", field) from exc
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -95,7 +96,7 @@ def parse_filters(
 ) -> Filters:
     kind = bucket or "week"
     if kind not in BUCKETS:
-        raise InvalidInput(f"bucket: must be one of {', '.join(BUCKETS)}, not {kind!r}", "bucket")
+        raise QueryError(f"bucket: must be one of {', '.join(BUCKETS)}, not {kind!r}", "bucket")
     to = _instant("to", end)
     frm = _instant("from", start)
     if to is None:
@@ -110,11 +111,9 @@ def parse_filters(
         else (local_day(frm, tz) if isinstance(frm, datetime) else frm)
     )
     if first >= last:
-        raise QueryError("from must be before to", "from")
+        raise QueryError("from: must be before to", "from")
     if (last - first).days > max_days:
-        raise InvalidInput(
-            f"from/to: range too long: {(last - first).days} days (at most {max_days})", {"field": "from"}
-        )
+        raise QueryError(f"from/to: range too long: {(last - first).days} days (at most {max_days})", "from")
     spans = bucket_days(first, last, kind)
     return Filters(
         service=_name("service", service),

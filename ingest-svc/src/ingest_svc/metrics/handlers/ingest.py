@@ -55,11 +55,16 @@ class Ingestor:
         branch_rows, commit_rows, revert_rows = rows.push_rows(e)
         await facts.insert_push(conn, branch_rows, commit_rows, revert_rows)
         shas = sorted({r["sha"] for r in branch_rows} | {r["sha"] for r in revert_rows})
+        # A push can change (a) deployments whose commits it carries or reverts (their lead times, their
+        # revert), found by sha, and (b) the ranges of deployments of the repository after it. A push
+        # before any deployment that contains it (the usual order) changes nothing yet.
         parts: dict[Partition, datetime | None] = {}
-        for part in await facts.partitions_of_repository(conn, e.repository):
+        for part in await facts.partitions_deployed_since(conn, e.repository, e.occurred_at):
             widen(parts, part, e.occurred_at)
         for part, at in (await facts.earliest_containing(conn, shas)).items():
             widen(parts, part, at)
+        if not parts:
+            return
         await self.folder.fold(conn, parts, self.clock())
 
     async def pull_request(self, e: PullRequestChanged) -> None:

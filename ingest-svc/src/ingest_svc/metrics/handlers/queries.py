@@ -31,20 +31,24 @@ class Queries:
         self.clock = clock
 
     def filters(self, q: DoraQuery | dict[str, Any]) -> Filters:
+        """Validated filters; a bad parameter is `InvalidInput` (HTTP 400, RPC `invalid`)."""
         get = (lambda k: q.get(k)) if isinstance(q, dict) else (lambda k: getattr(q, k))
-        return parse_filters(
-            service=get("service"),
-            team=get("team"),
-            env=get("env"),
-            repository=get("repository"),
-            start=get("start"),
-            end=get("end"),
-            bucket=get("bucket"),
-            tz=self.cfg.tz,
-            today=local_day(self.clock(), self.cfg.tz),
-            default_days=self.cfg.default_range_days,
-            max_days=self.cfg.max_range_days,
-        )
+        try:
+            return parse_filters(
+                service=get("service"),
+                team=get("team"),
+                env=get("env"),
+                repository=get("repository"),
+                start=get("start"),
+                end=get("end"),
+                bucket=get("bucket"),
+                tz=self.cfg.tz,
+                today=local_day(self.clock(), self.cfg.tz),
+                default_days=self.cfg.default_range_days,
+                max_days=self.cfg.max_range_days,
+            )
+        except QueryError as exc:
+            raise InvalidInput(str(exc), {"field": exc.field}) from exc
 
     async def dora(self, f: Filters) -> dict[str, Any]:
         by_day: dict[date, list[dict[str, Any]]] = defaultdict(list)

@@ -118,10 +118,15 @@ async def insert_reverts(conn: asyncpg.Connection, rows: list[Row]) -> None:
     )
 
 
-async def partitions_of_repository(conn: asyncpg.Connection, repository: str) -> list[tuple[str, str]]:
+async def partitions_deployed_since(
+    conn: asyncpg.Connection, repository: str, since: Any
+) -> list[tuple[str, str]]:
+    """Production timelines of `repository` with a deployment finished at or after `since`."""
     rows = await conn.fetch(
-        "SELECT DISTINCT service, environment FROM deployments WHERE repository = $1 AND production",
+        """SELECT DISTINCT service, environment FROM deployments
+           WHERE repository = $1 AND production AND finished_at >= $2""",
         repository,
+        since,
     )
     return [(r["service"], r["environment"]) for r in rows]
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 import asyncpg
+import msgspec
 
 from ingest_svc.metrics.domain.figures import DeployRow, IncidentRow
 
 # The column that holds each scope's key; the organisation is one scope key, `all`.
 SCOPE_COLUMN = {"service": "service", "team": "team", "repository": "repository", "org": "'all'"}
 ORG_KEY = "all"
+_decode = msgspec.json.Decoder(dict[str, Any]).decode
+_encode = msgspec.json.Encoder().encode
 
 DirtyDay = tuple[str, str, str, date]
 
@@ -49,17 +51,21 @@ async def deploy_rows(
     col = SCOPE_COLUMN[scope]
     rows = await conn.fetch(
         f"""SELECT o.day, o.environment, o.key, o.status, o.recovery_s, o.rework IS NOT NULL AS rework,
-                   o.incident_ids,
-                   COALESCE((SELECT array_agg(c.sha ORDER BY c.sha) FROM outcome_commits c
-                              WHERE c.key = o.key AND c.lead_s IS NOT NULL), '{{}}') AS lead_shas,
-                   COALESCE((SELECT array_agg(c.lead_s ORDER BY c.sha) FROM outcome_commits c
-                              WHERE c.key = o.key AND c.lead_s IS NOT NULL), '{{}}') AS leads
+                   o.incident_ids
             FROM outcomes o WHERE {col} = $1 AND ($2::text IS NULL OR o.environment = $2)
               AND o.day = ANY($3::date[])""",
         key,
         env,
         days,
     )
+    # Lead times in one query (a correlated subquery per outcome is slow for a whole organisation).
+    leads: dict[str, list[tuple[str, float]]] = {}
+    for c in await conn.fetch(
+        """SELECT key, sha, lead_s FROM outcome_commits WHERE key = ANY($1::text[]) AND lead_s IS NOT NULL
+           ORDER BY key, sha""",
+        [r["key"] for r in rows],
+    ):
+        leads.setdefault(c["key"], []).append((c["sha"], c["lead_s"]))
     out: dict[tuple[date, str], list[DeployRow]] = {}
     for r in rows:
         out.setdefault((r["day"], r["environment"]), []).append(
@@ -69,7 +75,7 @@ async def deploy_rows(
                 recovery_s=r["recovery_s"],
                 rework=r["rework"],
                 incident_ids=tuple(r["incident_ids"]),
-                leads=tuple(zip(r["lead_shas"], r["leads"], strict=True)),
+                leads=tuple(leads.get(r["key"], ())),
             )
         )
     return out
@@ -110,7 +116,7 @@ async def write_partials(
             [r[1] for r in keep],
             [r[2] for r in keep],
             [r[3] for r in keep],
-            [json.dumps(r[4], separators=(",", ":")) for r in keep],
+            [_encode(r[4]).decode() for r in keep],
         )
     if drop:
         await conn.executemany(
@@ -124,7 +130,7 @@ async def read_partials(
 ) -> list[tuple[date, str, dict[str, Any]]]:
     """Partials of [first, last) for one scope key (all environments unless `env`)."""
     rows = await conn.fetch(
-        """SELECT day, environment, partial FROM day_partials WHERE scope = $1 AND scope_key = $2
+        """SELECT day, environment, partial::text AS partial FROM day_partials WHERE scope = $1 AND scope_key = $2
              AND ($3::text IS NULL OR environment = $3) AND day >= $4 AND day < $5 ORDER BY day, environment""",
         scope,
         key,
@@ -132,7 +138,8 @@ async def read_partials(
         first,
         last,
     )
-    return [(r["day"], r["environment"], r["partial"]) for r in rows]
+    # Decoded with msgspec (several times faster than the pool's json codec on large partials).
+    return [(r["day"], r["environment"], _decode(r["partial"])) for r in rows]
 
 
 async def bump_version(
