@@ -1,14 +1,18 @@
 """Load benchmark: N concurrent chat sessions against agent-svc with a fake model of fixed latency.
 
-agent-svc runs as its own process (`python -m agent_svc`) with EM_LLM_CHAIN=anthropic pointed at the
-fake provider (its own process, 1 s before the first token of every call); the metrics, incident
-and rag services are played by NATS responders in this process. Each session streams one question
-(SSE). Reported: end-to-end p50/p95, overhead beyond model time (end-to-end minus the model time on
-the critical path that agent-svc reports per answer), the same overhead measured inside agent-svc
-(`timing.overhead_ms`, free of the load generator's own delays) with its per-stage split, time from
-the model's first synthesis token to the client receiving its first token, errors, and the CPU time
-each process spent per session during the measured run (agent-svc, fake provider, this process).
-Run: `.venv/bin/python bench/agent/load.py [--sessions 100] [--latency 1.0]`.
+Four processes, so no one's CPU is billed to another: agent-svc (`python -m agent_svc`, with
+EM_LLM_CHAIN=anthropic pointed at the fake provider), the fake provider (1 s before the first token
+of every call), the metrics/incident/rag services played by NATS responders (`--serve-doubles`), and
+this client. Each session streams its questions over SSE, `--turns` of them one after the other
+(follow-ups after the first); sessions start together (`--ramp 0`, a burst: every model call of every
+session lands in the same instant) or spread over `--ramp` seconds (steady state).
+
+Reported per turn: end-to-end p50/p95; overhead beyond model time (end-to-end minus the model time on
+the critical path that agent-svc reports, `timing.model_ms`); the same overhead measured inside
+agent-svc (`timing.overhead_ms`, free of this client's delays) with its per-stage split; time from
+the model's first synthesis token to the client receiving its first token; errors; and the CPU time
+each process spent per turn during the measured run.
+Run: `.venv/bin/python bench/agent/load.py [--sessions 100] [--latency 1.0] [--turns 1] [--ramp 0]`.
 """
 
 from __future__ import annotations
@@ -17,11 +21,14 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
 import time
 import uuid
+from types import SimpleNamespace
+from typing import Any
 
 import httpx
 from agent_svc.testing.doubles import parse_sse, run_doubles
@@ -36,6 +43,7 @@ QUESTIONS = [
     "Are we on track for the {team} team's OKRs?",
     "Show open incidents and the change failure rate for the {team} team",
 ]
+FOLLOW_UPS = ["And for the {team} team?", "What about last week?", "and for the {team} team?"]
 TEAMS = ["payments", "checkout", "search", "platform", "growth"]
 
 
@@ -51,7 +59,13 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-async def wait_http(url: str, deadline_s: float = 60) -> None:
+def p50_p95(values: list[float]) -> dict[str, float] | None:
+    if not values:
+        return None
+    return {"p50": round(statistics.median(values), 1), "p95": round(pct(values, 95), 1)}
+
+
+async def wait_http(url: str, deadline_s: float = 120) -> None:
     started = time.monotonic()
     async with httpx.AsyncClient() as client:
         while time.monotonic() - started < deadline_s:
@@ -64,9 +78,7 @@ async def wait_http(url: str, deadline_s: float = 60) -> None:
     raise TimeoutError(url)
 
 
-async def one_session(client: httpx.AsyncClient, i: int, key: str) -> dict:
-    session_id = f"bench-{uuid.uuid4().hex[:12]}"
-    message = QUESTIONS[i % len(QUESTIONS)].format(team=TEAMS[i % len(TEAMS)]) + f" (bench {i})"
+async def one_turn(client: httpx.AsyncClient, session_id: str, message: str, key: str) -> dict[str, Any]:
     started = time.perf_counter()
     first_token_wall = None
     buffer = ""
@@ -87,6 +99,8 @@ async def one_session(client: httpx.AsyncClient, i: int, key: str) -> dict:
     if not events or events[-1][0] != "done":
         return {"error": f"no done event: {events[-1] if events else buffer[:200]}"}
     done = events[-1][1]
+    if done["degraded"]:
+        return {"error": f"degraded: {done['degraded']}"}
     return {
         "session_id": session_id,
         "total_ms": total_ms,
@@ -94,30 +108,59 @@ async def one_session(client: httpx.AsyncClient, i: int, key: str) -> dict:
         "server_overhead_ms": done["timing"]["overhead_ms"],
         "stages_ms": done["timing"]["stages_ms"],
         "first_token_wall": first_token_wall,
-        "degraded": done["degraded"],
     }
 
 
-async def run(sessions: int, latency: float) -> dict:
+async def one_session(client: httpx.AsyncClient, i: int, key: str, turns: int, delay_s: float) -> list[Any]:
+    await asyncio.sleep(delay_s)
+    session_id = f"bench-{uuid.uuid4().hex[:12]}"
+    out: list[Any] = []
+    for t in range(turns):
+        template = QUESTIONS[i % len(QUESTIONS)] if t == 0 else FOLLOW_UPS[(i + t) % len(FOLLOW_UPS)]
+        message = template.format(team=TEAMS[(i + t) % len(TEAMS)]) + f" (bench {i}.{t})"
+        try:
+            out.append(await one_turn(client, session_id, message, key))
+        except Exception as exc:  # a failed turn is counted, not fatal to the run
+            out.append({"error": repr(exc)})
+    return out
+
+
+def serve_doubles(nats_url: str, namespace: str) -> None:
+    """The other services as NATS responders, in their own process until SIGTERM."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+        async with run_doubles(SimpleNamespace(nats_url=nats_url), Topology(namespace)):
+            print("doubles ready", flush=True)
+            await stop.wait()
+
+    asyncio.run(main())
+
+
+async def run(sessions: int, latency: float, turns: int, ramp_s: float) -> dict[str, Any]:
     servers = TestServers.start()
     namespace = f"bench{uuid.uuid4().hex[:8]}"
     fake_port, agent_port = free_port(), free_port()
     key = "bench-key"
-    procs = []
+    procs: dict[str, subprocess.Popen[bytes]] = {}
     try:
-        procs.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "agent_svc.testing.fake_llm",
-                    "--port",
-                    str(fake_port),
-                    "--latency",
-                    str(latency),
-                ]
-            )
+        procs["fake-llm"] = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "agent_svc.testing.fake_llm",
+                "--port",
+                str(fake_port),
+                "--latency",
+                str(latency),
+            ]
         )
+        procs["doubles"] = subprocess.Popen(
+            [sys.executable, __file__, "--serve-doubles", servers.nats_url, namespace], stdout=subprocess.PIPE
+        )
+        assert procs["doubles"].stdout is not None
+        procs["doubles"].stdout.readline()  # "doubles ready"
         env = {
             **os.environ,
             "NATS_URL": servers.nats_url,
@@ -131,6 +174,7 @@ async def run(sessions: int, latency: float) -> dict:
             "EM_AGENT_RATE_PER_MIN": "100000",
             "EM_AGENT_RATE_BURST": "100000",
             "EM_AGENT_CACHE_TTL_S": "0",
+            "DB_POOL_MIN": "20",
             "DB_POOL_MAX": "20",
             "LOG_LEVEL": "warning",
         }
@@ -138,96 +182,84 @@ async def run(sessions: int, latency: float) -> dict:
         profile = (
             ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]] if os.environ.get("BENCH_PROFILE") else []
         )
-        procs.append(subprocess.Popen([sys.executable, *profile, "-m", "agent_svc"], env=env))
-        async with run_doubles(servers, Topology(namespace)):
-            await wait_http(f"http://127.0.0.1:{agent_port}/ready")
-            limits = httpx.Limits(max_connections=sessions + 10, max_keepalive_connections=sessions + 10)
-            async with httpx.AsyncClient(
-                base_url=f"http://127.0.0.1:{agent_port}", timeout=120, limits=limits
-            ) as c:
-                await asyncio.gather(*(one_session(c, i, key) for i in range(5)))  # warm-up
-                print(f"bench: measuring {sessions} sessions", file=sys.stderr, flush=True)
-                cpu_before = {"agent-svc": cpu_s(procs[1].pid), "fake-llm": cpu_s(procs[0].pid)}
-                bench_cpu = time.process_time()
-                load_before = os.getloadavg()[0]
-                started = time.perf_counter()
-                results = await asyncio.gather(
-                    *(one_session(c, i, key) for i in range(sessions)), return_exceptions=True
-                )
-                wall_s = time.perf_counter() - started
-                cpu_ms = {
-                    "agent-svc": (cpu_s(procs[1].pid) - cpu_before["agent-svc"]) * 1000 / sessions,
-                    "fake-llm": (cpu_s(procs[0].pid) - cpu_before["fake-llm"]) * 1000 / sessions,
-                    "bench (client + service doubles)": (time.process_time() - bench_cpu) * 1000 / sessions,
-                }
-                load = (load_before, os.getloadavg()[0])
-            async with httpx.AsyncClient() as c:
-                exchanges = (await c.get(f"http://127.0.0.1:{fake_port}/_fake/exchanges")).json()
+        procs["agent-svc"] = subprocess.Popen([sys.executable, *profile, "-m", "agent_svc"], env=env)
+        await wait_http(f"http://127.0.0.1:{agent_port}/ready")
+        limits = httpx.Limits(max_connections=sessions + 30, max_keepalive_connections=sessions + 30)
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{agent_port}", timeout=120, limits=limits
+        ) as c:
+            # Warm-up: opens connections (client, SDK, database pool) and fills the caches of code paths.
+            await asyncio.gather(*(one_session(c, i, key, 1, 0) for i in range(min(sessions, 20))))
+            print(f"bench: measuring {sessions} sessions x {turns} turns", file=sys.stderr, flush=True)
+            cpu_before = {name: cpu_s(p.pid) for name, p in procs.items()}
+            bench_cpu = time.process_time()
+            load_before = os.getloadavg()[0]
+            started = time.perf_counter()
+            per_session = await asyncio.gather(
+                *(one_session(c, i, key, turns, ramp_s * i / sessions) for i in range(sessions))
+            )
+            wall_s = time.perf_counter() - started
+            n_turns = sessions * turns
+            cpu_ms = {name: (cpu_s(p.pid) - cpu_before[name]) * 1000 / n_turns for name, p in procs.items()}
+            cpu_ms["bench client"] = (time.process_time() - bench_cpu) * 1000 / n_turns
+            load = (load_before, os.getloadavg()[0])
+        async with httpx.AsyncClient() as c:
+            exchanges = (await c.get(f"http://127.0.0.1:{fake_port}/_fake/exchanges")).json()
     finally:
-        for p in reversed(procs):
+        for p in reversed(procs.values()):
             p.terminate()
             p.wait(timeout=30)
         servers.stop()
-    ok = [r for r in results if isinstance(r, dict) and "error" not in r and not r["degraded"]]
-    errors = [
-        repr(r) if not isinstance(r, dict) else r.get("error") or f"degraded: {r['degraded']}"
-        for r in results
-        if not (isinstance(r, dict) and "error" not in r and not r["degraded"])
-    ]
-    synth_first = {
-        e["user_tag"]: e["first_token_at"]
-        for e in exchanges
-        if e["stream"] and e["user_tag"] and e["first_token_at"]
-    }
-    ttft = [
-        (r["first_token_wall"] - synth_first[r["session_id"]]) * 1000
-        for r in ok
-        if r["first_token_wall"] and r["session_id"] in synth_first
-    ]
-    total = [r["total_ms"] for r in ok]
-    overhead = [r["total_ms"] - r["model_ms"] for r in ok]
-    model = [r["model_ms"] for r in ok]
-    server = [r["server_overhead_ms"] for r in ok]
+    results = [r for session in per_session for r in session]
+    ok = [r for r in results if "error" not in r]
+    errors = [r["error"] for r in results if "error" in r]
+    # The k-th streamed call of a session is its k-th turn's synthesis.
+    synth: dict[str, list[float]] = {}
+    for e in sorted(exchanges, key=lambda e: e["received_at"]):
+        if e["stream"] and e["user_tag"] and e["first_token_at"]:
+            synth.setdefault(e["user_tag"], []).append(e["first_token_at"])
+    ttft: list[float] = []
+    for session in per_session:
+        for k, r in enumerate(session):
+            firsts = synth.get(r.get("session_id", ""), [])
+            if "error" not in r and r["first_token_wall"] and k < len(firsts):
+                ttft.append((r["first_token_wall"] - firsts[k]) * 1000)
     stage_names = sorted({k for r in ok for k in r["stages_ms"]})
-    stages = {
-        k: round(statistics.median([r["stages_ms"][k] for r in ok if k in r["stages_ms"]]), 1)
-        for k in stage_names
-    }
     return {
         "sessions": sessions,
+        "turns_per_session": turns,
+        "ramp_s": ramp_s,
         "model_latency_s": latency,
         "wall_s": round(wall_s, 2),
-        "ok": len(ok),
+        "turns_ok": len(ok),
         "errors": len(errors),
         "error_samples": errors[:3],
-        "e2e_ms": {"p50": round(statistics.median(total)), "p95": round(pct(total, 95))} if total else None,
-        "model_ms_critical_path": {"p50": round(statistics.median(model))} if model else None,
-        "overhead_ms": {"p50": round(statistics.median(overhead), 1), "p95": round(pct(overhead, 95), 1)}
-        if overhead
-        else None,
-        "server_overhead_ms": {"p50": round(statistics.median(server), 1), "p95": round(pct(server, 95), 1)}
-        if server
-        else None,
-        "server_stages_ms_p50": stages,
-        "cpu_ms_per_session": {k: round(v, 1) for k, v in cpu_ms.items()},
+        "e2e_ms": p50_p95([r["total_ms"] for r in ok]),
+        "model_ms_critical_path": p50_p95([r["model_ms"] for r in ok]),
+        "overhead_ms": p50_p95([r["total_ms"] - r["model_ms"] for r in ok]),
+        "server_overhead_ms": p50_p95([r["server_overhead_ms"] for r in ok]),
+        "server_stages_ms_p50": {
+            k: round(statistics.median([r["stages_ms"][k] for r in ok if k in r["stages_ms"]]), 1)
+            for k in stage_names
+        },
+        "first_token_after_model_ms": {**(p50_p95(ttft) or {}), "n": len(ttft)},
+        "cpu_ms_per_turn": {k: round(v, 1) for k, v in cpu_ms.items()},
         "load_avg_1m_before_after": [round(x, 2) for x in load],
-        "first_token_after_model_ms": {
-            "p50": round(statistics.median(ttft), 1),
-            "p95": round(pct(ttft, 95), 1),
-            "n": len(ttft),
-        }
-        if ttft
-        else None,
         "model_calls": len(exchanges),
     }
 
 
 def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--serve-doubles":
+        serve_doubles(sys.argv[2], sys.argv[3])
+        return
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sessions", type=int, default=100)
     parser.add_argument("--latency", type=float, default=1.0)
+    parser.add_argument("--turns", type=int, default=1, help="questions per session, one after the other")
+    parser.add_argument("--ramp", type=float, default=0.0, help="seconds over which sessions start")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(run(args.sessions, args.latency)), indent=2))
+    print(json.dumps(asyncio.run(run(args.sessions, args.latency, args.turns, args.ramp)), indent=2))
 
 
 if __name__ == "__main__":

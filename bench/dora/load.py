@@ -151,5 +151,6 @@ class FactSink:
                 await conn.copy_records_to_table(table, records=records, columns=list(cols))
             counts[table] = len(records)
         # Fresh statistics, as autovacuum would gather after a bulk load; plans depend on them.
-        await conn.execute("ANALYZE")
+        for table in TABLES:  # this schema's tables only (a bare ANALYZE walks the whole database)
+            await conn.execute(f"ANALYZE {table}")
         return counts

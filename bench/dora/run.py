@@ -20,6 +20,7 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -54,7 +55,7 @@ def route(subject: str) -> str:
 
 
 async def bench(args: argparse.Namespace, dsn: str) -> None:
-    schema = f"bench{uuid.uuid4().hex[:6]}_metrics"
+    schema = args.reuse or f"bench{uuid.uuid4().hex[:6]}_metrics"
     pool = await create_pool(dsn, schema, 1, 4)
     async with pool.acquire() as conn:
         await migrate(conn, schema, MIGRATIONS)
@@ -62,87 +63,104 @@ async def bench(args: argparse.Namespace, dsn: str) -> None:
     end = START + timedelta(days=args.days)
     clock = lambda: end + timedelta(days=2)  # noqa: E731
     try:
-        per_service = args.events // args.services
-        t0 = time.perf_counter()
-        sink = FactSink(cfg)
-        for i in range(args.services):
-            for subject, event in service_events(i, args.teams, args.days, per_service, args.seed):
-                sink.add(subject, event)
-        t_gen = time.perf_counter() - t0
-        print(
-            f"generated {sink.events:,} canonical events in {t_gen:.1f} s "
-            f"({args.services} services, {args.teams} teams, {args.days} days)"
-        )
-        t0 = time.perf_counter()
-        async with pool.acquire() as conn:
-            rows = await sink.copy(conn)
-        t_copy = time.perf_counter() - t0
-        print(f"COPY of the facts: {t_copy:.1f} s ({', '.join(f'{k} {v:,}' for k, v in rows.items())})")
-
-        roller = Roller(pool, cfg, clock=clock)
-        t0 = time.perf_counter()
-        await roller.recompute(versions=False)
-        t_re = time.perf_counter() - t0
-        async with pool.acquire() as conn:
-            await conn.execute("ANALYZE")
-            n_out = await conn.fetchval("SELECT count(*) FROM outcomes")
-            n_part = await conn.fetchval("SELECT count(*) FROM day_partials")
-        print(
-            f"full recompute: {t_re:.1f} s ({n_out:,} deployment outcomes, {n_part:,} day partials); "
-            f"{sink.events / t_re:,.0f} events/s folded into rollups"
-        )
-
-        # Incremental: continue the history of random services and fold the events one by one.
-        ingestor = Ingestor(pool, cfg, clock=clock)
-        rng = random.Random(args.seed)
-        sample = []
-        for i in rng.sample(range(args.services), min(args.services, 20)):
-            sample.extend(
-                service_events(
-                    i, args.teams, 14, args.sample // 20 + 1, args.seed + 1, start=end, offset=10_000_000
-                )
-            )
-        sample = sample[: args.sample]
-        sample.sort(key=lambda se: se[1].occurred_at)
-        per_event = []
-        t0 = time.perf_counter()
-        for subject, event in sample:
-            t1 = time.perf_counter()
-            await getattr(ingestor, route(subject))(event)
-            per_event.append((time.perf_counter() - t1) * 1000)
-        t_fold = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        days = await roller.flush()
-        t_flush = time.perf_counter() - t0
-        print(
-            f"incremental: {len(sample):,} events folded in {t_fold:.2f} s: mean {statistics.mean(per_event):.2f} ms, "
-            f"p50 {pct(per_event, 0.5):.2f} ms, p95 {pct(per_event, 0.95):.2f} ms per event; rollup flush of "
-            f"{days:,} dirty days {t_flush:.2f} s ({t_flush * 1000 / len(sample):.2f} ms per event amortised); "
-            f"{len(sample) / (t_fold + t_flush):,.0f} events/s end to end"
-        )
-
-        queries = Queries(pool, cfg, clock=clock)
-        to = end.date().isoformat()
-        frm = (end - timedelta(days=90)).date().isoformat()
-        for label, params in (
-            ("service", lambda: {"service": f"svc{rng.randrange(args.services):03d}"}),
-            ("org", lambda: {}),
-        ):
-            times = []
-            for _ in range(args.queries):
-                t1 = time.perf_counter()
-                f = queries.filters({"start": frm, "end": to, "bucket": "week", **params()})
-                msgspec.json.encode(await queries.dora(f))
-                times.append((time.perf_counter() - t1) * 1000)
-            print(
-                f"query 90 days, weekly, {label}: p50 {pct(times, 0.5):.1f} ms, p95 {pct(times, 0.95):.1f} ms "
-                f"({args.queries} queries)"
-            )
+        if not args.reuse:
+            await load_and_recompute(args, pool, cfg, clock)
+        await incremental_and_queries(args, pool, cfg, end, clock)
     finally:
         if not args.keep:
             async with pool.acquire() as conn:
                 await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
         await pool.close()
+
+
+async def load_and_recompute(args: argparse.Namespace, pool: Any, cfg: Config, clock: Any) -> None:
+    """Generate the events, COPY the merged facts, time a full recompute."""
+    per_service = args.events // args.services
+    t0 = time.perf_counter()
+    sink = FactSink(cfg)
+    for i in range(args.services):
+        for subject, event in service_events(i, args.teams, args.days, per_service, args.seed):
+            sink.add(subject, event)
+    t_gen = time.perf_counter() - t0
+    print(
+        f"generated {sink.events:,} canonical events in {t_gen:.1f} s "
+        f"({args.services} services, {args.teams} teams, {args.days} days)"
+    )
+    t0 = time.perf_counter()
+    async with pool.acquire() as conn:
+        rows = await sink.copy(conn)
+    t_copy = time.perf_counter() - t0
+    print(f"COPY of the facts: {t_copy:.1f} s ({', '.join(f'{k} {v:,}' for k, v in rows.items())})")
+    roller = Roller(pool, cfg, clock=clock)
+    t0 = time.perf_counter()
+    await roller.recompute(versions=False)
+    t_re = time.perf_counter() - t0
+    async with pool.acquire() as conn:
+        for table in ("outcomes", "outcome_commits", "day_partials"):
+            await conn.execute(f"ANALYZE {table}")
+        n_out = await conn.fetchval("SELECT count(*) FROM outcomes")
+        n_part = await conn.fetchval("SELECT count(*) FROM day_partials")
+    print(
+        f"full recompute: {t_re:.1f} s ({n_out:,} deployment outcomes, {n_part:,} day partials); "
+        f"{sink.events / t_re:,.0f} events/s folded into rollups"
+    )
+
+
+async def incremental_and_queries(
+    args: argparse.Namespace, pool: Any, cfg: Config, end: Any, clock: Any
+) -> None:
+    """Continue the history of random services, folding events one by one; then time DORA queries."""
+    roller = Roller(pool, cfg, clock=clock)
+    ingestor = Ingestor(pool, cfg, clock=clock)
+    rng = random.Random(args.seed + args.sample_day)
+    sample = []
+    for i in rng.sample(range(args.services), min(args.services, 20)):
+        sample.extend(
+            service_events(
+                i,
+                args.teams,
+                14,
+                args.sample // 20 + 1,
+                args.seed + 1,
+                start=end + timedelta(days=args.sample_day),
+                offset=10_000_000 + args.sample_day * 100_000,
+            )
+        )
+    sample = sample[: args.sample]
+    sample.sort(key=lambda se: se[1].occurred_at)
+    per_event = []
+    t0 = time.perf_counter()
+    for subject, event in sample:
+        t1 = time.perf_counter()
+        await getattr(ingestor, route(subject))(event)
+        per_event.append((time.perf_counter() - t1) * 1000)
+    t_fold = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    days = await roller.flush()
+    t_flush = time.perf_counter() - t0
+    print(
+        f"incremental: {len(sample):,} events folded in {t_fold:.2f} s: mean {statistics.mean(per_event):.2f} ms, "
+        f"p50 {pct(per_event, 0.5):.2f} ms, p95 {pct(per_event, 0.95):.2f} ms per event; rollup flush of "
+        f"{days:,} dirty days {t_flush:.2f} s ({t_flush * 1000 / len(sample):.2f} ms per event amortised); "
+        f"{len(sample) / (t_fold + t_flush):,.0f} events/s end to end"
+    )
+    queries = Queries(pool, cfg, clock=clock)
+    to = end.date().isoformat()
+    frm = (end - timedelta(days=90)).date().isoformat()
+    for label, params in (
+        ("service", lambda: {"service": f"svc{rng.randrange(args.services):03d}"}),
+        ("org", lambda: {}),
+    ):
+        times = []
+        for _ in range(args.queries):
+            t1 = time.perf_counter()
+            f = queries.filters({"start": frm, "end": to, "bucket": "week", **params()})
+            msgspec.json.encode(await queries.dora(f))
+            times.append((time.perf_counter() - t1) * 1000)
+        print(
+            f"query 90 days, weekly, {label}: p50 {pct(times, 0.5):.1f} ms, p95 {pct(times, 0.95):.1f} ms "
+            f"({args.queries} queries)"
+        )
 
 
 def main() -> None:
@@ -155,6 +173,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=50)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the bench schema")
+    parser.add_argument("--reuse", help="a kept bench schema: skip the load and recompute, fold a new sample")
+    parser.add_argument("--sample-day", type=int, default=0, help="days after the history the sample starts")
     args = parser.parse_args()
     dsn = os.environ.get("DATABASE_URL")
     servers = None

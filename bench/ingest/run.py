@@ -71,6 +71,30 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_s(pids: list[int]) -> float:
+    """CPU seconds (user + system) used so far by these processes (those still alive)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+async def backend_pids(database_url: str, schema_prefix: str) -> list[int]:
+    """PostgreSQL backends serving ingest-svc (its pools name themselves em-<schema>)."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        rows = await conn.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE application_name LIKE $1", f"em-{schema_prefix}%"
+        )
+        return [r["pid"] for r in rows]
+    finally:
+        await conn.close()
+
+
 def json_line(out: str, what: str) -> dict:
     m = re.search(r"JSON (\{.*\})", out)
     if m is None:
@@ -156,7 +180,11 @@ def main() -> None:
     try:
         bin_dir = Path(sys.executable).parent
         nats_cmd = [str(bin_dir / "nats-server"), "-a", "127.0.0.1", "-p", str(nats_port), "-js"]
-        procs.append(subprocess.Popen([*nats_cmd, "-sd", str(work / "js")], stdout=subprocess.DEVNULL))
+        procs.append(
+            subprocess.Popen(
+                [*nats_cmd, "-sd", str(work / "js")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+        )
         if not args.skip_noop:
             noop = subprocess.Popen(
                 [sys.executable, str(HERE / "noop_app.py"), str(noop_port)],
@@ -189,10 +217,18 @@ def main() -> None:
         schema = f"{namespace}_ingest"
         a = None
         if not args.skip_noop:
+            before = cpu_s([noop.pid])
             a = run_wrk(wrk, f"http://127.0.0.1:{noop_port}", script, args.duration, args.connections)
+            a["cpu_us"] = (cpu_s([noop.pid]) - before) / a["n"] * 1e6
             noop.send_signal(signal.SIGTERM)  # not competing for the cores during (b)
+        backends = asyncio.run(backend_pids(database_url, namespace))
+        before_b = (cpu_s([ingest.pid]), cpu_s(backends), cpu_s([procs[0].pid]))
         b = run_wrk(wrk, f"http://127.0.0.1:{ingest_port}", script, args.duration, args.connections)
         drain_s, stored = asyncio.run(outbox_drained(database_url, schema))
+        # CPU per delivery of the ingest process, its PostgreSQL backends and nats-server, counted
+        # until the relay has published everything (so the relay's work is included).
+        after_b = (cpu_s([ingest.pid]), cpu_s(backends), cpu_s([procs[0].pid]))
+        b_cpu = [(x - y) / stored * 1e6 for x, y in zip(after_b, before_b, strict=True)]
         busy = rss_mb(ingest.pid)
         fixed = run_openloop(ingest_port, args.rate, args.rate_duration) if args.rate else None
         if fixed:
@@ -209,6 +245,14 @@ def main() -> None:
         if a:
             print(f"ratio b/a               : {b['rps'] / a['rps']:.2f}")
         print(f"relay drained (b) in    : {drain_s:.1f} s after wrk stopped")
+        if a:
+            print(f"CPU per request (a)     : {a['cpu_us']:.0f} us in the no-op process")
+        print(
+            f"CPU per delivery (b)    : {b_cpu[0]:.0f} us ingest-svc (accept + relay), {b_cpu[1]:.0f} us "
+            f"PostgreSQL, {b_cpu[2]:.0f} us nats-server"
+        )
+        if a:
+            print(f"CPU ratio a/b (process) : {a['cpu_us'] / b_cpu[0]:.2f}")
         if fixed:
             print(
                 f"(b) open loop {fixed['rate']:.0f}/s     : p50 {fixed['p50_ms']} ms  p90 {fixed['p90_ms']} ms  "

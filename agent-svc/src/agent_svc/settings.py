@@ -1,6 +1,6 @@
 """agent-svc settings: the shared ones plus LLM providers, resilience, chat limits and keys."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from em_shared.runtime.settings import CommonSettings, env
 
@@ -26,6 +26,13 @@ class AgentSettings(CommonSettings, frozen=True, kw_only=True):
         env("EM_OPENAI_BASE_URL", "OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1 for Ollama."),
     ] = ""
     llm_timeout_s: Annotated[float, env("EM_LLM_TIMEOUT_S", "Timeout of one model call attempt.")] = 30.0
+    llm_http_client: Annotated[
+        Literal["aiohttp", "httpx"],
+        env(
+            "EM_LLM_HTTP_CLIENT",
+            "HTTP transport of the vendor SDKs: aiohttp (many concurrent calls) or httpx.",
+        ),
+    ] = "aiohttp"
     llm_max_retries: Annotated[
         int, env("EM_LLM_MAX_RETRIES", "Retries of a model call on 429/5xx/timeouts (per provider).")
     ] = 2

@@ -31,11 +31,25 @@ TOOL = ToolSpec(
 )
 
 
-def providers(fake, timeout_s=5.0):
-    return {
-        "anthropic": AnthropicProvider("test-key", "claude-sonnet-4-5", fake.base_url, timeout_s),
-        "openai": OpenAIProvider("test-key", "gpt-4o-mini", fake.openai_base_url, timeout_s),
+_opened: list = []
+
+
+@pytest.fixture(autouse=True)
+async def _close_providers():
+    yield
+    while _opened:
+        await _opened.pop().aclose()
+
+
+def providers(fake, timeout_s=5.0, http_client="aiohttp"):
+    made = {
+        "anthropic": AnthropicProvider(
+            "test-key", "claude-sonnet-4-5", fake.base_url, timeout_s, http_client
+        ),
+        "openai": OpenAIProvider("test-key", "gpt-4o-mini", fake.openai_base_url, timeout_s, http_client),
     }
+    _opened.extend(made.values())
+    return made
 
 
 def ask(text="How often do we deploy?", tools=()):
@@ -47,9 +61,10 @@ def ask(text="How often do we deploy?", tools=()):
     )
 
 
+@pytest.mark.parametrize("http_client", ["aiohttp", "httpx"])
 @pytest.mark.parametrize("vendor", ["anthropic", "openai"])
-async def test_text_and_tool_calls_round_trip(fake_llm, vendor):
-    provider = providers(fake_llm)[vendor]
+async def test_text_and_tool_calls_round_trip(fake_llm, vendor, http_client):
+    provider = providers(fake_llm, http_client=http_client)[vendor]
     fake_llm.enqueue(Reply(tool_calls=[("metrics_dora", {"team": "payments"})]), Reply(text="Twice a day."))
     first = await provider.complete(ask(tools=[TOOL]))
     assert [(c.name, c.arguments) for c in first.tool_calls] == [("metrics_dora", {"team": "payments"})]
@@ -71,9 +86,10 @@ async def test_text_and_tool_calls_round_trip(fake_llm, vendor):
     assert fake_llm.exchanges[0].user_tag == "sess-1"
 
 
+@pytest.mark.parametrize("http_client", ["aiohttp", "httpx"])
 @pytest.mark.parametrize("vendor", ["anthropic", "openai"])
-async def test_streaming_text_and_tool_use(fake_llm, vendor):
-    provider = providers(fake_llm)[vendor]
+async def test_streaming_text_and_tool_use(fake_llm, vendor, http_client):
+    provider = providers(fake_llm, http_client=http_client)[vendor]
     fake_llm.enqueue(
         Reply(text="Deployment frequency is 2.4 per day, elite band."),
         Reply(tool_calls=[("metrics_dora", {"team": "search", "days": 7})]),
@@ -88,9 +104,10 @@ async def test_streaming_text_and_tool_use(fake_llm, vendor):
     assert (call.name, call.arguments) == ("metrics_dora", {"team": "search", "days": 7})
 
 
+@pytest.mark.parametrize("http_client", ["aiohttp", "httpx"])
 @pytest.mark.parametrize("vendor", ["anthropic", "openai"])
-async def test_errors_map_to_typed_llm_errors(fake_llm, vendor):
-    provider = providers(fake_llm, timeout_s=0.3)[vendor]
+async def test_errors_map_to_typed_llm_errors(fake_llm, vendor, http_client):
+    provider = providers(fake_llm, timeout_s=0.3, http_client=http_client)[vendor]
     fake_llm.enqueue(Reply(status=429, retry_after=7))
     with pytest.raises(RateLimited) as limited:
         await provider.complete(ask())

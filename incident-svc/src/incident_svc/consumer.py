@@ -1,10 +1,11 @@
-"""The alert-signal consumer: a JetStream pull loop that hands whole batches to the batch intake.
+"""The alert-signal consumer: a JetStream pull loop feeding lanes that apply signals in chunks.
 
 Same delivery contract as em_shared's `subscribe_events` (durable `<namespace>_<durable>`, explicit
-ack after the signal's transaction committed, backoff on failure, dead letter after `max_deliver`
-attempts), but a batch is processed together instead of one handler call per message: the handler
-cost per signal is what limits throughput here. It waits for the first message of a batch and then
-takes whatever else is already waiting, so a lone signal is not held back to fill a batch.
+ack once the signal's transaction committed, backoff on failure, dead letter after `max_deliver`
+attempts), but built for throughput: the fetch loop only decodes and routes; each lane (one per
+`lane_of(grouping key)`) takes everything queued for it, up to a chunk, into one transaction (see
+handlers/batches.py). A busy group only delays its own lane, and a lone signal never waits for a
+batch to fill. At most `max_ack_pending` signals are in flight.
 """
 
 from __future__ import annotations
@@ -24,12 +25,17 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from incident_svc.domain.batching import lane_of
+from incident_svc.domain.signals import AlertFacts
 from incident_svc.handlers.batches import BatchIntake
 
 log = structlog.get_logger("incident.consumer")
 SERVICE = "incident"
 _decoder = msgspec.json.Decoder(AlertSignal)
 _TOP_UP_S = 0.005  # how long to wait for more messages once one arrived
+
+
+Item = tuple[Msg, AlertSignal, AlertFacts]
 
 
 class AlertConsumer:
@@ -41,6 +47,7 @@ class AlertConsumer:
         intake: BatchIntake,
         *,
         batch: int,
+        lanes: int,
         max_ack_pending: int,
         max_deliver: int = 6,
         ack_wait_s: float = 30.0,
@@ -50,6 +57,8 @@ class AlertConsumer:
         self._durable = durable
         self._intake = intake
         self._batch = max(1, batch)
+        self._lanes = max(1, lanes)
+        self._limit = max(max_ack_pending, self._batch)
         self._max_deliver = max_deliver
         self._config = ConsumerConfig(
             durable_name=topology.stream(durable).replace(".", "_"),
@@ -57,9 +66,12 @@ class AlertConsumer:
             ack_wait=ack_wait_s,
             max_deliver=max_deliver + 1,  # the last delivery is the one we dead-letter
             deliver_policy=DeliverPolicy.ALL,
-            max_ack_pending=max(max_ack_pending, self._batch),
+            max_ack_pending=self._limit,
         )
-        self._task: asyncio.Task[None] | None = None
+        self._queues: list[asyncio.Queue[Item | None]] = []
+        self._tasks: list[asyncio.Task[None]] = []
+        self._in_flight = 0
+        self._room = asyncio.Event()
         self._running = False
 
     async def start(self) -> None:
@@ -71,57 +83,103 @@ class AlertConsumer:
             config=self._config,
         )
         self._running = True
-        self._task = asyncio.create_task(self._run(), name="incident-alert-consumer")
+        self._queues = [asyncio.Queue() for _ in range(self._lanes)]
+        self._tasks = [
+            asyncio.create_task(self._lane(q), name=f"incident-alert-lane-{i}")
+            for i, q in enumerate(self._queues)
+        ]
+        self._fetcher = asyncio.create_task(self._fetch_loop(), name="incident-alert-fetch")
 
     async def stop(self) -> None:
-        """Finish the batch in hand (its messages are acked), then stop pulling."""
+        """Stop pulling, finish what the lanes hold (acked), then stop the lanes."""
         self._running = False
-        if self._task is not None:
-            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(self._task, timeout=15.0)
+        self._room.set()
+        with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(self._fetcher, timeout=5.0)
+        for queue in self._queues:
+            queue.put_nowait(None)
+        with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(asyncio.gather(*self._tasks), timeout=15.0)
         with contextlib.suppress(Exception):
             await self._sub.unsubscribe()
 
-    async def _run(self) -> None:
+    async def _fetch_loop(self) -> None:
         while self._running:
             try:
-                msgs = await self._pull()
-                if msgs:
-                    await self._process(msgs)
+                while self._in_flight >= self._limit and self._running:
+                    self._room.clear()
+                    await self._room.wait()
+                msgs = await self._pull(min(self._batch, self._limit - self._in_flight))
+                for msg in msgs:
+                    await self._route(msg)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # a broken batch is redelivered after ack_wait; keep consuming
-                log.error("alert batch failed", error=repr(exc))
+            except Exception as exc:  # unrouted messages are redelivered after ack_wait
+                log.error("alert fetch failed", error=repr(exc))
                 await asyncio.sleep(0.5)
 
-    async def _pull(self) -> list[Msg]:
+    async def _pull(self, want: int) -> list[Msg]:
         try:
             msgs = await self._sub.fetch(1, timeout=1.0)
         except (TimeoutError, NatsTimeoutError):
             return []
-        if self._batch > 1:
-            with contextlib.suppress(TimeoutError, NatsTimeoutError):
-                msgs += await self._sub.fetch(self._batch - 1, timeout=_TOP_UP_S)
+        # Top up with whatever is already waiting; a call can come back short when it meets the
+        # status reply of an earlier pull request, so ask again while it keeps finding messages.
+        for _ in range(4):
+            if len(msgs) >= want:
+                break
+            try:
+                more = await self._sub.fetch(want - len(msgs), timeout=_TOP_UP_S)
+            except (TimeoutError, NatsTimeoutError):
+                break
+            msgs += more
+            if not more:
+                break
         return msgs
 
-    async def _process(self, msgs: list[Msg]) -> None:
-        started = time.perf_counter()
-        signals: list[AlertSignal] = []
-        kept: list[Msg] = []
-        for msg in msgs:
+    async def _route(self, msg: Msg) -> None:
+        try:
+            signal = _decoder.decode(msg.data)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            await self._dead_letter(msg, f"undecodable: {exc}")
+            await msg.term()
+            MESSAGES.labels(SERVICE, S.ALERT_RECEIVED, "poison").inc()
+            return
+        self._in_flight += 1
+        try:
+            facts = self._intake.facts(signal)
+        except Exception as exc:  # unreadable for our rules: fails alone
+            await self._settle(msg, exc)
+            self._release(1)
+            return
+        self._queues[lane_of(facts.group_key, self._lanes)].put_nowait((msg, signal, facts))
+
+    async def _lane(self, queue: asyncio.Queue[Item | None]) -> None:
+        stopping = False
+        while not stopping:
+            first = await queue.get()
+            if first is None:
+                return
+            chunk = [first]
+            while len(chunk) < self._batch and not queue.empty():
+                item = queue.get_nowait()
+                if item is None:
+                    stopping = True
+                    break
+                chunk.append(item)
+            started = time.perf_counter()
             try:
-                signals.append(_decoder.decode(msg.data))
-                kept.append(msg)
-            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-                await self._dead_letter(msg, f"undecodable: {exc}")
-                await msg.term()
-                MESSAGES.labels(SERVICE, S.ALERT_RECEIVED, "poison").inc()
-        outcomes = await self._intake.handle(signals) if signals else []
-        for msg, error in zip(kept, outcomes, strict=True):
-            await self._settle(msg, error)
-        per_message = (time.perf_counter() - started) / len(msgs)
-        for _ in msgs:
-            MESSAGE_SECONDS.labels(SERVICE, S.ALERT_RECEIVED).observe(per_message)
+                failures = await self._intake.handle([(signal, facts) for _, signal, facts in chunk])
+            except Exception as exc:  # the intake reports per signal; this is a bug guard
+                failures = dict.fromkeys(range(len(chunk)), exc)
+            for i, (msg, _, _) in enumerate(chunk):
+                await self._settle(msg, failures.get(i))
+            MESSAGE_SECONDS.labels(SERVICE, S.ALERT_RECEIVED).observe(time.perf_counter() - started)
+            self._release(len(chunk))
+
+    def _release(self, count: int) -> None:
+        self._in_flight -= count
+        self._room.set()
 
     async def _settle(self, msg: Msg, error: BaseException | None) -> None:
         if error is None:

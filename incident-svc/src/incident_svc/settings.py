@@ -95,7 +95,8 @@ class IncidentSettings(CommonSettings, frozen=True, kw_only=True):
         int,
         env(
             "INCIDENT_CONSUMER_BATCH",
-            "Most alert signals pulled and processed together (a lone signal is not held back to fill one).",
+            "Most alert signals pulled at once, and most one lane applies in one transaction "
+            "(a lone signal is not held back to fill a batch).",
         ),
     ] = 256
     consumer_max_ack_pending: Annotated[
@@ -109,7 +110,7 @@ class IncidentSettings(CommonSettings, frozen=True, kw_only=True):
         int,
         env(
             "INCIDENT_INTAKE_LANES",
-            "Parallel transactions a batch of alert signals is split into (by grouping key); "
-            "each takes one database connection.",
+            "Lanes applying alert signals in parallel (a grouping key always goes to the same lane); "
+            "each holds one database connection while it commits a chunk. Keep DB_POOL_MAX above it.",
         ),
     ] = 4

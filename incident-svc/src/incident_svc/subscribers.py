@@ -33,6 +33,7 @@ def register(
         settings.alert_durable,
         intake,
         batch=settings.consumer_batch,
+        lanes=settings.intake_lanes,
         max_ack_pending=settings.consumer_max_ack_pending,
     )
     subscribe_events(

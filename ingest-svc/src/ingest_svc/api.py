@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 import msgspec
 from em_shared.messaging.errors import InvalidInput, NotFound, ServiceError
 from em_shared.runtime.context import ServiceContext
-from em_shared.runtime.http import context, error_response
+from em_shared.runtime.http import ErrorBody, context, error_response
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.params import Body
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
+from litestar.params import Body, Parameter
 
 from ingest_svc import repository, telemetry
 from ingest_svc.committer import Overloaded
@@ -49,6 +52,52 @@ async def _accept(request: Request[Any, Any, Any], source: str, instance: str) -
 
 # The webhook routes keep their own instruments (telemetry.py) instead of the generic HTTP middleware.
 _LEAN = {"skip_http_metrics": True}
+_SOURCE = Parameter(
+    description="The vendor (unknown names answer 404).", schema_extra={"enum": sorted(SOURCES)}
+)
+_ERRORS = {
+    400: ResponseSpec(ErrorBody, description="Malformed JSON or form body", generate_examples=False),
+    401: ResponseSpec(
+        ErrorBody, description="Bad, missing or stale signature/token", generate_examples=False
+    ),
+    404: ResponseSpec(ErrorBody, description="Unknown source", generate_examples=False),
+    413: ResponseSpec(ErrorBody, description="Body over the source's limit", generate_examples=False),
+    415: ResponseSpec(
+        ErrorBody, description="A content type the vendor never sends", generate_examples=False
+    ),
+    503: ResponseSpec(
+        ErrorBody, description="Saturated or storage down: retry after Retry-After", generate_examples=False
+    ),
+}
+
+
+@dataclass
+class _WebhookOperation(Operation):
+    """The body is read raw (signatures cover its exact bytes), so Litestar cannot infer it: describe it."""
+
+    def __post_init__(self) -> None:
+        anything = OpenAPIMediaType(schema=Schema(type=OpenAPIType.OBJECT))
+        self.request_body = RequestBody(
+            required=True,
+            description="The vendor's payload as it sent it: JSON, SNS's JSON as text/plain, or a "
+            "`payload=` form (GitHub, GitLab).",
+            content={
+                "application/json": anything,
+                "text/plain": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING)),
+                "application/x-www-form-urlencoded": OpenAPIMediaType(
+                    schema=Schema(
+                        type=OpenAPIType.OBJECT,
+                        properties={
+                            "payload": Schema(type=OpenAPIType.STRING, description="The JSON payload")
+                        },
+                        required=["payload"],
+                    )
+                ),
+            },
+        )
+
+
+_WEBHOOK = {"opt": _LEAN, "responses": _ERRORS, "operation_class": _WebhookOperation}
 
 
 class WebhookController(Controller):
@@ -58,22 +107,24 @@ class WebhookController(Controller):
     @post(
         "/{source:str}",
         status_code=200,
-        opt=_LEAN,
         summary="Receive a vendor webhook",
         description=f"Sources: {', '.join(sorted(SOURCES))}. Authenticated with the vendor's own scheme; "
         "answers only once the delivery is stored.",
+        **_WEBHOOK,  # type: ignore[arg-type]
     )
-    async def receive(self, request: Request[Any, Any, Any], source: str) -> Response[Accepted]:
+    async def receive(
+        self, request: Request[Any, Any, Any], source: Annotated[str, _SOURCE]
+    ) -> Response[Accepted]:
         return await _accept(request, source, "default")
 
     @post(
         "/{source:str}/{instance:str}",
         status_code=200,
-        opt=_LEAN,
         summary="Receive a webhook for a named instance",
+        **_WEBHOOK,  # type: ignore[arg-type]
     )
     async def receive_instance(
-        self, request: Request[Any, Any, Any], source: str, instance: str
+        self, request: Request[Any, Any, Any], source: Annotated[str, _SOURCE], instance: str
     ) -> Response[Accepted]:
         if not instance.replace("-", "").replace("_", "").isalnum() or len(instance) > 64:
             raise InvalidInput("instance names are letters, digits, - and _ (at most 64)")

@@ -104,3 +104,19 @@ async def test_bad_queries_are_400_over_http_and_invalid_over_rpc(svc) -> None:
             "/v1/search", content=b"{not json", headers={"content-type": "application/json"}
         )
         assert malformed.status_code == 400
+
+
+async def test_contract_is_documented_in_openapi(svc) -> None:
+    async with svc.client() as http:
+        schema = (await http.get("/schema/openapi.json")).json()
+    assert {"/v1/search", "/v1/documents/{doc_id}", "/v1/reindex", "/v1/index"} <= set(schema["paths"])
+    search_body = schema["paths"]["/v1/search"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert search_body["$ref"].endswith("SearchQuery")
+    components = schema["components"]["schemas"]
+    assert {"query", "k", "filters"} <= set(components["SearchQuery"]["properties"])
+    assert {"title", "text", "kind", "service", "team", "tags", "url"} <= set(
+        components["DocumentUpsert"]["properties"]
+    )
+    assert components["DocumentUpsert"]["required"] == ["text"]
+    hit = components["SearchHit"]["properties"]
+    assert {"document_id", "chunk_id", "heading_path", "text", "score"} <= set(hit)

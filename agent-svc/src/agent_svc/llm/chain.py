@@ -45,6 +45,12 @@ class FallbackChain:
     def online(self) -> bool:
         return any(not p.provider.offline for p in self.providers)
 
+    async def aclose(self) -> None:
+        for p in self.providers:
+            close = getattr(p.provider, "aclose", None)  # the offline provider holds no connections
+            if close is not None:
+                await close()
+
     def _candidates(self, request: LLMRequest) -> list[ResilientProvider]:
         return [p for p in self.providers if not request.structured or p.provider.supports_structured]
 

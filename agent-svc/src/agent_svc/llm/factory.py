@@ -20,10 +20,15 @@ def build_provider(name: str, settings: AgentSettings) -> LLMProvider:
             settings.anthropic_model,
             settings.anthropic_base_url,
             settings.llm_timeout_s,
+            settings.llm_http_client,
         )
     if name == "openai":
         return OpenAIProvider(
-            settings.openai_api_key, settings.openai_model, settings.openai_base_url, settings.llm_timeout_s
+            settings.openai_api_key,
+            settings.openai_model,
+            settings.openai_base_url,
+            settings.llm_timeout_s,
+            settings.llm_http_client,
         )
     if name == "offline":
         return OfflineProvider()

@@ -56,9 +56,12 @@ WITH sig AS (
     SELECT id, status, incident_id, last_event_at FROM alerts
     WHERE vendor = $4 AND external_id = $5 AND EXISTS (SELECT 1 FROM sig) FOR UPDATE
 ), up AS (
-    INSERT INTO alerts ({", ".join(_COLUMNS)}) SELECT {_VALUES} WHERE EXISTS (SELECT 1 FROM sig)
+    -- `prev` must lock the row before this upsert changes it (FOR UPDATE skips rows the same
+    -- command already modified): referencing it here makes PostgreSQL evaluate it first.
+    INSERT INTO alerts ({", ".join(_COLUMNS)}) SELECT {_VALUES}
+    WHERE EXISTS (SELECT 1 FROM sig) AND (SELECT count(*) FROM prev) >= 0
     ON CONFLICT (vendor, external_id) DO UPDATE SET {_UPDATES}, signal_count = alerts.signal_count + 1
-    RETURNING *
+    RETURNING id, incident_id, status, title, url
 ), cur AS (
     SELECT i AS incident, i.state FROM incidents i JOIN prev ON i.id = prev.incident_id FOR UPDATE OF i
 ), grp AS (
@@ -84,7 +87,7 @@ async def take_signal(
 ) -> Row | None:
     """Record the signal and upsert its alert in one round trip; None for a redelivered event.
 
-    The row carries the alert after the upsert, `existed` / `prev_status` / `prev_last_event_at`
+    The row carries the alert after the upsert (id, incident_id, status, title, url), `existed` / `prev_status` / `prev_last_event_at`
     from before it, the alert's current incident (locked) and, when that one is missing or no longer
     open, the group's open incident (locked; `group_looked_up` says whether it was looked up).
     """
@@ -179,3 +182,4 @@ async def open_for_group(
         data,
         *values.values(),
     )
+

@@ -59,6 +59,8 @@ class ServiceDefinition:
     on_stopping: Hook | None = None
     dependencies: dict[str, Any] = field(default_factory=dict)
     request_max_body_size: int = 10 * 1024 * 1024
+    # Extra asyncpg.create_pool options (e.g. `reset`), for a service that knows its connections' use.
+    pool_options: dict[str, Any] = field(default_factory=dict)
 
 
 async def _retry(what: str, attempt: Callable[[], Awaitable[Any]], deadline_s: float = 60.0) -> Any:
@@ -83,7 +85,9 @@ async def start_context(defn: ServiceDefinition, settings: CommonSettings) -> Se
         schema = schema_name(defn.name, settings.namespace)
         pool = await _retry(
             "postgres",
-            lambda: create_pool(settings.database_url, schema, settings.db_pool_min, settings.db_pool_max),
+            lambda: create_pool(
+                settings.database_url, schema, settings.db_pool_min, settings.db_pool_max, **defn.pool_options
+            ),
         )
     broker = create_broker(settings.nats_url, f"{defn.name}-svc", settings.shutdown_grace_s)
     await _retry("nats", broker.connect)
