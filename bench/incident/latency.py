@@ -89,8 +89,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rate", type=float, default=500.0)
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--lanes", type=int, default=8, help="INCIDENT_INTAKE_LANES of the service")
-    parser.add_argument("--pool", type=int, default=12, help="DB_POOL_MAX of the service")
+    parser.add_argument("--lanes", type=int, default=4, help="INCIDENT_INTAKE_LANES of the service")
+    parser.add_argument("--pool", type=int, default=10, help="DB_POOL_MAX of the service")
     args = parser.parse_args()
     asyncio.run(run(args.rate, args.seconds, args.lanes, args.pool))
 

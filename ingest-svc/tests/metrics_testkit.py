@@ -183,12 +183,21 @@ def _durables() -> list[str]:
 
 async def apply(ingestor: Any, subject: str, event: Any) -> None:
     """Route one canonical event to the metrics use case its consumer would call."""
+    await getattr(ingestor, kind_of(subject))(event)
+
+
+async def apply_batch(ingestor: Any, items: list[tuple[str, Any]]) -> None:
+    """Fold several canonical events in one transaction, as a consumer's pulled batch is folded."""
+    await ingestor.fold([(kind_of(subject), event) for subject, event in items])
+
+
+def kind_of(subject: str) -> str:
+    """The Ingestor use case (batch kind) of a canonical subject."""
     from ingest_svc.metrics.subscribers import EVENTS
 
     for pattern, _, _, method in EVENTS:
         if _matches(pattern, subject):
-            await getattr(ingestor, method)(event)
-            return
+            return method
     raise KeyError(subject)
 
 

@@ -2,7 +2,7 @@
 
 Audit and usage rows are written in batches off the request path (BufferedWriter), so recording
 every call costs a chat no database round trip; `flush()` makes them durable on demand/shutdown.
-A chat turn itself costs two round trips: `open` (get or create the session) and `add_turn`.
+A chat turn itself costs two round trips: `open` (a read) and `add_turn` (the one write).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -43,15 +43,13 @@ class ConversationRepository:
         return _conversation(row) if row else None
 
     async def open(self, conversation_id: str, caller: str) -> tuple[Conversation, bool]:
-        """(the session, created now?) in one round trip; an existing session is returned unchanged."""
-        # `xmax = 0` only on a freshly inserted row; the no-op update of an existing one returns it.
-        row = await self._pool.fetchrow(
-            "INSERT INTO agent_conversations (id, caller) VALUES ($1, $2) "
-            "ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id RETURNING *, (xmax = 0) AS inserted",
-            conversation_id,
-            caller,
-        )
-        return _conversation(row), bool(row["inserted"])
+        """(the session, new?). Read-only: a new session is written with its first turn
+        (`add_turn`), so opening one costs no write and no WAL flush on the critical path."""
+        row = await self._pool.fetchrow("SELECT * FROM agent_conversations WHERE id = $1", conversation_id)
+        if row is not None:
+            return _conversation(row), False
+        now = datetime.now(UTC)
+        return Conversation(conversation_id, caller, now, now, None, {}, (), None, 0), True
 
     async def messages(
         self, conversation_id: str, after_id: int = 0, limit: int = 1000
@@ -68,28 +66,39 @@ class ConversationRepository:
     async def add_turn(
         self,
         conversation_id: str,
+        caller: str,
         question: str,
         answer: dict[str, Any],
         *,
         topic: str,
         entities: dict[str, str],
         agents: Sequence[str],
-    ) -> int:
-        """Store a question and its answer and update the session, atomically in one statement.
+        admin: bool = False,
+    ) -> int | None:
+        """Store a question and its answer, creating or updating the session, in one statement
+        (one transaction, one round trip).
 
-        Returns how many messages are not yet summarised (so the caller knows without another query).
+        Returns how many messages are not yet summarised (so the caller needs no other query), or
+        None when the session belongs to another caller (it was created meanwhile by someone else).
         """
-        # One statement is one transaction: both messages and the session update, or nothing. The
-        # CTEs' rows are invisible to the outer count (same snapshot), hence `+ inserted`.
-        return await self._pool.fetchval(
-            "WITH added AS (INSERT INTO agent_messages (conversation_id, role, content, agents, tools, "
-            "citations, cached, degraded) VALUES ($1, 'user', $2, '{}', '[]', '[]', false, false), "
-            "($1, 'assistant', $3, $4, $5, $6, $7, $8) RETURNING id), "
-            "conv AS (UPDATE agent_conversations SET updated_at = now(), topic = $9, entities = $10, "
-            "agents = $11 WHERE id = $1 RETURNING summarised_upto) "
-            "SELECT (SELECT count(*) FROM agent_messages m, conv WHERE m.conversation_id = $1 "
-            "AND m.id > conv.summarised_upto) + (SELECT count(*) FROM added)",
+        # CTE rows are invisible to the outer counts (one snapshot), hence `+ added`; the messages
+        # are inserted only if the session row was, so a foreign session is left untouched.
+        row = await self._pool.fetchrow(
+            "WITH conv AS (INSERT INTO agent_conversations (id, caller, topic, entities, agents) "
+            "VALUES ($1, $2, $10, $11, $12) ON CONFLICT (id) DO UPDATE SET updated_at = now(), "
+            "topic = EXCLUDED.topic, entities = EXCLUDED.entities, agents = EXCLUDED.agents "
+            "WHERE agent_conversations.caller = EXCLUDED.caller OR $13 RETURNING id, summarised_upto), "
+            "added AS (INSERT INTO agent_messages (conversation_id, role, content, agents, tools, "
+            "citations, cached, degraded) SELECT conv.id, v.role, v.content, v.agents, v.tools, "
+            "v.citations, v.cached, v.degraded FROM conv, (VALUES "
+            "(1, 'user', $3, '{}'::text[], '[]'::jsonb, '[]'::jsonb, false, false), "
+            "(2, 'assistant', $4, $5::text[], $6::jsonb, $7::jsonb, $8, $9)) "
+            "AS v (ord, role, content, agents, tools, citations, cached, degraded) ORDER BY v.ord RETURNING id) "
+            "SELECT (SELECT count(*) FROM conv) AS stored, (SELECT count(*) FROM agent_messages m, conv "
+            "WHERE m.conversation_id = conv.id AND m.id > conv.summarised_upto) "
+            "+ (SELECT count(*) FROM added) AS pending",
             conversation_id,
+            caller,
             question,
             answer["answer"],
             list(answer["agents"]),
@@ -100,7 +109,9 @@ class ConversationRepository:
             topic,
             entities,
             list(agents),
+            admin,
         )
+        return int(row["pending"]) if row["stored"] else None
 
     async def set_summary(self, conversation_id: str, summary: str, upto: int) -> None:
         await self._pool.execute(

@@ -1,4 +1,5 @@
-"""Pure domain rules: Alertmanager fingerprints, lifecycle, severity, grouping, cursors, signal reading."""
+"""Pure domain rules: Alertmanager fingerprints, lifecycle, severity, grouping, cursors, signal reading,
+intake lanes."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from em_shared.contracts.alerts import AlertSignal
 from em_shared.contracts.ownership import Ownership
 from incident_svc.app import DEFAULT_SEVERITY_MAP
 from incident_svc.domain import lifecycle
+from incident_svc.domain.batching import lane_of, lock_order
 from incident_svc.domain.cursor import BadCursor, decode_cursor, encode_cursor
 from incident_svc.domain.fingerprint import alertmanager_fingerprint
 from incident_svc.domain.grouping import GroupingRules, group_key, parse_overrides
@@ -189,3 +191,18 @@ def test_identity_without_external_id_ignores_volatile_fields_and_titles() -> No
     )
     assert one.external_id == two.external_id != other.external_id
     assert read_signal(_signal(status="OK"), rules).status == "resolved"
+
+
+def test_a_grouping_key_always_takes_the_same_lane_and_lanes_spread_keys() -> None:
+    keys = [f"service=svc-{i}|alert_name=A" for i in range(200)]
+    lanes = [lane_of(k, 4) for k in keys]
+    assert lanes == [lane_of(k, 4) for k in keys]  # stable (crc32, not the per-process hash())
+    assert set(lanes) == {0, 1, 2, 3} and max(lanes.count(n) for n in range(4)) < 80
+    assert all(lane_of(k, 1) == 0 for k in keys)
+
+
+def test_lock_order_sorts_by_group_and_keeps_stream_order_within_one() -> None:
+    chunk = ["g2", "g1", "g2", "g1", "g0"]
+    order = lock_order(chunk)
+    assert [chunk[i] for i in order] == ["g0", "g1", "g1", "g2", "g2"]
+    assert order == [4, 1, 3, 0, 2]  # g1's signals stay 1 then 3, g2's 0 then 2

@@ -72,6 +72,12 @@ def create_service(
         await metrics.register(ctx)
 
     async def on_started(ctx: ServiceContext) -> None:
+        import os, gc
+        if os.environ.get("EXP_GC"):
+            gc.collect()
+            gc.freeze()
+            if os.environ.get("EXP_GC") == "2":
+                gc.set_threshold(20000, 50, 100)
         ctx.state["committer"].start()
         ctx.state["relay"].start()
         await metrics.on_started(ctx)

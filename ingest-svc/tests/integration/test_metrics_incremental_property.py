@@ -1,9 +1,11 @@
-"""Property: folding events one by one, in any order and with duplicates, equals a full recompute.
+"""Property: folding events in batches or one by one, in any order and with duplicates, equals a recompute.
 
 Random timelines of two services deploying one monorepo (rollbacks, hotfixes, failed attempts,
 reverts, hotfix pull requests, incidents linked or attributed by window, resolved or not) are
-applied in two random orders with random repeats; the derived outcomes, commit links and day
-partials must equal each other and those of a recompute from the stored facts alone.
+applied in two random orders with random repeats: the first folded in random batches (mixed kinds,
+duplicates inside a batch, as consumers' pulled batches are folded in one transaction each), the
+second one event at a time. The derived outcomes, commit links and day partials must equal each
+other and those of a recompute from the stored facts alone.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from ingest_svc.metrics.handlers.ingest import Ingestor
 from ingest_svc.metrics.handlers.rollup import Roller
 from ingest_svc.metrics.module import MIGRATIONS
 from ingest_svc.settings import IngestSettings
-from metrics_testkit import apply, deployment, incident, pull_request, push
+from metrics_testkit import apply, apply_batch, deployment, incident, pull_request, push
 
 T0 = datetime(2026, 3, 27, tzinfo=UTC)  # the DST weekend in Paris is inside the generated range
 NOW = datetime(2026, 4, 3, 12, tzinfo=UTC)  # some attribution windows are still open (pending)
@@ -88,7 +90,11 @@ def timelines(draw):
     order_a = draw(st.permutations(events))
     order_b = draw(st.permutations(events))
     repeats = draw(st.lists(st.sampled_from(events), max_size=4))
-    return list(order_a) + repeats, list(order_b)
+    seq_a = list(order_a) + repeats
+    # Random batch boundaries over order_a (from one batch of everything to batches of one).
+    cuts = sorted(draw(st.sets(st.integers(1, max(1, len(seq_a) - 1)), max_size=len(seq_a))))
+    batches = [seq_a[a:b] for a, b in zip([0, *cuts], [*cuts, len(seq_a)], strict=True)]
+    return [b for b in batches if b], list(order_b)
 
 
 async def _snapshot(pool) -> dict:
@@ -140,10 +146,11 @@ async def metrics_pool(servers):
         await pool.close()
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 async def test_incremental_equals_recompute_in_any_order(metrics_pool, data):
-    order_a, order_b = data.draw(timelines())
+    batches_a, order_b = data.draw(timelines())
+    order_a = [item for batch in batches_a for item in batch]
     cfg = Config.from_settings(
         load_settings(IngestSettings, {}, metrics_time_zone="Europe/Paris", metrics_min_sample=1)
     )
@@ -153,8 +160,8 @@ async def test_incremental_equals_recompute_in_any_order(metrics_pool, data):
     )
 
     await _reset(metrics_pool)
-    for subject, event in order_a:
-        await apply(ingestor, subject, event)
+    for batch in batches_a:
+        await apply_batch(ingestor, batch)
     await roller.flush()
     incremental_a = await _snapshot(metrics_pool)
 

@@ -110,7 +110,9 @@ async def test_contract_is_documented_in_openapi(svc) -> None:
     async with svc.client() as http:
         schema = (await http.get("/schema/openapi.json")).json()
     assert {"/v1/search", "/v1/documents/{doc_id}", "/v1/reindex", "/v1/index"} <= set(schema["paths"])
-    search_body = schema["paths"]["/v1/search"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    search_body = schema["paths"]["/v1/search"]["post"]["requestBody"]["content"]["application/json"][
+        "schema"
+    ]
     assert search_body["$ref"].endswith("SearchQuery")
     components = schema["components"]["schemas"]
     assert {"query", "k", "filters"} <= set(components["SearchQuery"]["properties"])

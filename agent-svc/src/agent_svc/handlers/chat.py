@@ -1,8 +1,8 @@
 """Chat sessions: resolve follow-ups against the session, answer from the cache or the coordinator,
 remember the turn in PostgreSQL, and summarise histories that outgrow the model's context.
 
-Latency budget: a turn makes two database round trips on its critical path (open the session,
-store the turn); the history is read while the question is being routed, and not at all for a new
+Latency budget: a turn makes two database round trips on its critical path (read the session,
+store the turn and create the session if new, in one write); the history is read while the question is being routed, and not at all for a new
 session; a summary is made only when the stored turn says the history outgrew its limit."""
 
 from __future__ import annotations
@@ -134,16 +134,20 @@ class ChatHandler:
         writes = [
             self._repo.add_turn(
                 conv.id,
+                conv.caller,
                 request.message,
                 stored,
                 topic=topic,
                 entities=resolved.entities,
                 agents=answer.agents,
+                admin="admin" in caller.scopes,
             )
         ]
         if hit is None and not answer.degraded:
             writes.append(self._cache.put(key, stored))
         pending, *_ = await asyncio.gather(*writes)
+        if pending is None:  # someone else created this session id while we answered
+            raise NotFound(f"no session {conv.id}")
         if pending > self._history_max:
             await self._summarise(conv.id)
         stages["store"] = _ms(store_started)

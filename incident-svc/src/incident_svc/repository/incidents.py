@@ -55,17 +55,6 @@ async def lock_recent_resolved(conn: asyncpg.Connection, group_key: str, since: 
     )
 
 
-async def insert_for_group(conn: asyncpg.Connection, values: dict[str, Any]) -> Row | None:
-    """Open an incident for a grouping key unless one is open: at most one racer gets a row back."""
-    cols = list(values)
-    placeholders = ", ".join(f"${i}" for i in range(1, len(cols) + 1))
-    return await conn.fetchrow(
-        f"""INSERT INTO incidents ({", ".join(cols)}) VALUES ({placeholders})
-            ON CONFLICT (group_key) WHERE state IN {OPEN_STATES_SQL} DO NOTHING RETURNING *""",
-        *values.values(),
-    )
-
-
 async def insert(conn: asyncpg.Connection, values: dict[str, Any]) -> Row:
     cols = list(values)
     placeholders = ", ".join(f"${i}" for i in range(1, len(cols) + 1))
@@ -140,23 +129,6 @@ async def next_sequence(conn: asyncpg.Connection, incident_id: str) -> Row:
     )
     assert row is not None
     return row
-
-
-async def claim_update_slot(conn: asyncpg.Connection, incident_id: str, interval_s: float) -> bool:
-    """group_interval: True when an `updated` event may go out now (then the slot is taken); False
-    when one went out less than `interval_s` ago (then one is owed, and the relay sends it later)."""
-    return bool(
-        await conn.fetchval(
-            """UPDATE incidents i SET update_pending = NOT due.ok,
-               last_update_event_at = CASE WHEN due.ok THEN now() ELSE i.last_update_event_at END
-           FROM (SELECT last_update_event_at IS NULL
-                        OR last_update_event_at <= now() - make_interval(secs => $2) AS ok
-                 FROM incidents WHERE id = $1) due
-           WHERE i.id = $1 RETURNING due.ok""",
-            incident_id,
-            interval_s,
-        )
-    )
 
 
 async def note_update(conn: asyncpg.Connection, incident_id: str, *, emitted: bool) -> None:

@@ -182,4 +182,3 @@ async def open_for_group(
         data,
         *values.values(),
     )
-

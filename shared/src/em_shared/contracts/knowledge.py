@@ -27,7 +27,8 @@ class SearchFilters(
 class SearchQuery(RpcRequest, frozen=True, kw_only=True):
     query: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
     k: Annotated[int, msgspec.Meta(ge=1, le=50)] = 5
-    filters: SearchFilters = SearchFilters()
+    # A factory, not a shared instance: OpenAPI generation hashes plain defaults, and tags is a list.
+    filters: SearchFilters = msgspec.field(default_factory=SearchFilters)
 
 
 class SearchHit(msgspec.Struct, frozen=True, kw_only=True):

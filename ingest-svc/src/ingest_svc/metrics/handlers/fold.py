@@ -1,9 +1,12 @@
-"""Refresh the classification of the deployments an event can have changed.
+"""Refresh the classification of the deployments a batch of events can have changed.
 
 An event at time t can change the deployments of a service/environment from the last successful
 deployment before the event's reach on (its `next` changes); everything before that anchor keeps
 its outcome. So the fold reclassifies that suffix with the same pure function the full recompute
 runs over the whole timeline, and marks the days whose outcomes changed for the rollups.
+
+All the partitions of one pass are loaded together (a dozen round trips in all, see
+`repository/timeline.py`) and each is classified once, however many events of the batch touch it.
 """
 
 from __future__ import annotations
@@ -16,11 +19,15 @@ import asyncpg
 
 from ingest_svc.metrics.config import Config
 from ingest_svc.metrics.domain.buckets import local_day
+from ingest_svc.metrics.domain.facts import DeploymentFact
 from ingest_svc.metrics.domain.timeline import Context, classify, commit_ranges
+from ingest_svc.metrics.repository import outcomes as out
 from ingest_svc.metrics.repository import rollups
 from ingest_svc.metrics.repository import timeline as tl
 
-Partition = tuple[str, str]  # (service, production environment)
+Partition = tl.Partition
+# Partitions per pass: bounds the rows a full recompute holds in memory at once.
+CHUNK = 25
 
 
 def widen(parts: dict[Partition, datetime | None], part: Partition, since: datetime | None) -> None:
@@ -40,63 +47,94 @@ class Folder:
         self, conn: asyncpg.Connection, parts: Mapping[Partition, datetime | None], now: datetime
     ) -> int:
         """Refresh every partition; returns how many outcomes changed."""
+        ordered = sorted(parts.items(), key=lambda kv: kv[0])
         changed = 0
-        for (service, env), since in sorted(parts.items(), key=lambda kv: kv[0]):
-            changed += await self._fold_one(conn, service, env, since, now)
+        for i in range(0, len(ordered), CHUNK):
+            changed += await self._fold(conn, dict(ordered[i : i + CHUNK]), now)
         return changed
 
-    async def _fold_one(
-        self, conn: asyncpg.Connection, service: str, env: str, since: datetime | None, now: datetime
+    async def _fold(
+        self, conn: asyncpg.Connection, since: dict[Partition, datetime | None], now: datetime
     ) -> int:
-        start = since
-        if since is not None:
-            start = await tl.anchor(conn, service, env, since) or since
-        deps = await tl.deployments(conn, service, env, start)
-        prev_sha, prev_recovered_by = await tl.context_before(conn, service, env, start)
-        ctx = Context(prev_sha, prev_recovered_by)
-        ok = [d for d in deps if d.status == "success"]
-        branches = {}
-        for repo, ref in sorted(
-            {(d.repository, d.ref) for d in ok if not d.commit_range and d.repository and d.ref}
-        ):
-            on_ref = [d for d in ok if (d.repository, d.ref) == (repo, ref)]
-            shas = [d.sha for d in ok if d.sha] + ([prev_sha] if prev_sha else [])
-            since_ref = min(d.finished_at for d in on_ref) - self.cfg.lookback
-            branches[(repo, ref)] = await tl.branch(conn, repo, ref, since_ref, shas)
-        ranges = commit_ranges(deps, ctx, branches, self.cfg.lookback)
-        all_shas = sorted({sha for r in ranges.values() for sha in r})
+        starts = await tl.starts(conn, since)
+        start = {p: s.at for p, s in starts.items()}
+        deps = await tl.deployments(conn, start)
+        ctxs = {p: Context(s.prev_sha, s.prev_recovered_by) for p, s in starts.items()}
+        branches = await self._branches(conn, deps, ctxs)
+        ranges = {p: commit_ranges(deps[p], ctxs[p], branches, self.cfg.lookback) for p in since}
+        all_shas = sorted({sha for r in ranges.values() for shas in r.values() for sha in shas})
+        ok = [d for ds in deps.values() for d in ds if d.status == "success"]
         repos = sorted({d.repository for d in ok if d.repository})
         hot = await tl.hotfix_shas(conn, repos, all_shas)
-        if hot:
-            deps = [
-                dataclasses.replace(d, is_hotfix=True) if set(ranges.get(d.key, ())) & hot else d
-                for d in deps
-            ]
-        aliases = sorted({a for d in ok for a in (d.key, *d.aliases)})
-        outcomes = classify(
-            deps,
-            context=ctx,
-            ranges=ranges,
-            already_deployed=await tl.already_deployed(conn, service, env, start, all_shas),
-            commit_started=await tl.commit_starts(conn, all_shas, self.cfg.lead_mode),
-            incidents=await tl.incidents(conn, service, env, start, aliases),
-            reverts=await tl.reverts(conn, repos, start),
-            window=self.cfg.window,
-            now=now,
-        )
-        new = {o.key: tl.outcome_tuple(o, local_day(o.finished_at, self.cfg.tz)) for o in outcomes}
-        old = await tl.stored_outcomes(conn, service, env, start)
-        changed = [k for k in sorted(set(new) | set(old)) if new.get(k) != old.get(k)]
-        if not changed:
-            return 0
-        await tl.replace_outcomes(conn, service, env, start, list(new.values()))
-        days = []
-        for key in changed:
-            for row in (old.get(key), new.get(key)):
-                if row is not None:
-                    days.extend(outcome_days(row))
+        already = await tl.already_deployed(conn, start, all_shas)
+        commit_started = await tl.commit_starts(conn, all_shas, self.cfg.lead_mode)
+        incidents = await tl.incidents(conn, start, sorted({a for d in ok for a in (d.key, *d.aliases)}))
+        bounded = [t for t in start.values() if t is not None]
+        reverts = await tl.reverts(conn, repos, min(bounded) if len(bounded) == len(start) else None)
+        new: dict[Partition, dict[str, tuple]] = {}
+        for p in sorted(since):
+            outcomes = classify(
+                _mark_hotfixes(deps[p], ranges[p], hot),
+                context=ctxs[p],
+                ranges=ranges[p],
+                already_deployed=already.get(p, frozenset()),
+                commit_started=commit_started,
+                incidents=incidents[p],
+                reverts=reverts,
+                window=self.cfg.window,
+                now=now,
+            )
+            new[p] = {o.key: out.outcome_tuple(o, local_day(o.finished_at, self.cfg.tz)) for o in outcomes}
+        old = await out.stored(conn, start)
+        keys, rows, days = [], [], []
+        for p in sorted(since):
+            for key in sorted(set(new[p]) | set(old[p])):
+                before, after = old[p].get(key), new[p].get(key)
+                if before == after:
+                    continue
+                keys.append(key)
+                for row in (before, after):
+                    if row is not None:
+                        days.extend(outcome_days(row))
+                if after is not None:
+                    rows.append(after)
+        for row in await out.write(conn, keys, rows):
+            days.extend(outcome_days(row))
         await rollups.mark_dirty(conn, days)
-        return len(changed)
+        return len(keys)
+
+    async def _branches(
+        self,
+        conn: asyncpg.Connection,
+        deps: dict[Partition, list[DeploymentFact]],
+        ctxs: dict[Partition, Context],
+    ) -> dict[tuple[str, str], list[tl.BranchCommit]]:
+        """Pushes to every deployed ref whose deployments give no commit range, from early enough that
+        each range's bounds (the previously deployed commit, the lookback) are inside."""
+        since: dict[tuple[str, str], datetime] = {}
+        shas: set[str] = set()
+        for p, ds in deps.items():
+            ok = [d for d in ds if d.status == "success"]
+            for d in ok:
+                if not d.commit_range and d.repository and d.ref:
+                    branch = (d.repository, d.ref)
+                    at = d.finished_at - self.cfg.lookback
+                    since[branch] = min(since.get(branch, at), at)
+            shas.update(d.sha for d in ok if d.sha)
+            if ctxs[p].prev_sha:
+                shas.add(ctxs[p].prev_sha)  # type: ignore[arg-type]
+        if not since:
+            return {}
+        return await tl.branches(conn, dict(sorted(since.items())), sorted(shas))
+
+
+def _mark_hotfixes(
+    deps: list[DeploymentFact], ranges: Mapping[str, tuple[str, ...]], hot: frozenset[str]
+) -> list[DeploymentFact]:
+    """A deployment carrying a commit of a hotfix pull request is a hotfix."""
+    if not hot:
+        return deps
+    return [dataclasses.replace(d, is_hotfix=True) if set(ranges.get(d.key, ())) & hot else d for d in deps]
 
 
 def outcome_days(row: tuple) -> list[rollups.DirtyDay]:

@@ -1,27 +1,32 @@
-"""Event use cases: store the fact (idempotently), then refresh what it can have changed.
+"""Event use cases: store a batch of facts (idempotently), then refresh what the batch can have changed.
 
-Each event runs in one transaction under the module's advisory lock, so concurrent consumers never
-interleave two refreshes of one timeline; a duplicate event changes no fact and refreshes nothing.
+A consumer's pulled batch is folded in one transaction under the module's advisory lock: facts are
+merged with one statement per table, the reach of every event is gathered per (service,
+environment) timeline, and each touched timeline is reclassified once. A batch that fails rolls
+back as a whole; facts are keyed by natural ids, so its redelivery (or a duplicate) changes nothing
+twice. The single-event methods are the same use case with a batch of one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 from em_shared.contracts.base import utcnow
-from em_shared.contracts.builds import BuildFinished
-from em_shared.contracts.changes import CommitsPushed, PullRequestChanged
-from em_shared.contracts.deployments import DeploymentChanged
-from em_shared.contracts.incidents import IncidentChanged
-from em_shared.contracts.quality import QualityReported
 
 from ingest_svc.metrics.config import Config
 from ingest_svc.metrics.domain import rows
 from ingest_svc.metrics.handlers.fold import Folder, Partition, incident_days, widen
 from ingest_svc.metrics.repository import facts, rollups
 from ingest_svc.metrics.repository.locks import metrics_lock
+
+Item = tuple[str, Any]  # (kind, event); kinds are the Ingestor's single-event method names
+KINDS = ("deployment", "push", "pull_request", "incident", "build", "quality")
+# Builds and quality reports are stored for flow/quality queries but never reclassify deployments.
+FOLDED = frozenset(("deployment", "push", "pull_request", "incident"))
 
 
 class Ingestor:
@@ -31,89 +36,117 @@ class Ingestor:
         self.folder = Folder(cfg)
         self.clock = clock
 
-    async def deployment(self, e: DeploymentChanged) -> None:
-        async with self.pool.acquire() as conn, conn.transaction():
-            await self.apply_deployment(conn, e)
-
-    async def apply_deployment(self, conn: asyncpg.Connection, e: DeploymentChanged) -> None:
-        await metrics_lock(conn)
-        old, new = await facts.upsert_deployment(conn, rows.deployment_row(e, self.cfg.rules))
-        if old == new:
+    async def fold(self, items: Sequence[Item]) -> None:
+        """Fold a batch of events (any kinds, any order, duplicates allowed) in one transaction."""
+        if not items:
             return
-        parts: dict[Partition, datetime | None] = {}
-        for r in (old, new):
-            if r is not None and r["production"] and r["finished_at"] is not None:
-                widen(parts, (r["service"], r["environment"]), r["finished_at"])
-        await self.folder.fold(conn, parts, self.clock())
-
-    async def push(self, e: CommitsPushed) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
-            await self.apply_push(conn, e)
+            await self.apply(conn, items)
 
-    async def apply_push(self, conn: asyncpg.Connection, e: CommitsPushed) -> None:
-        await metrics_lock(conn)
-        branch_rows, commit_rows, revert_rows = rows.push_rows(e)
-        await facts.insert_push(conn, branch_rows, commit_rows, revert_rows)
-        shas = sorted({r["sha"] for r in branch_rows} | {r["sha"] for r in revert_rows})
-        # A push can change (a) deployments whose commits it carries or reverts (their lead times, their
-        # revert), found by sha, and (b) the ranges of deployments of the repository after it. A push
-        # before any deployment that contains it (the usual order) changes nothing yet.
+    async def apply(self, conn: asyncpg.Connection, items: Sequence[Item]) -> None:
+        by_kind: dict[str, list[Any]] = defaultdict(list)
+        for kind, event in items:
+            if kind not in KINDS:
+                raise ValueError(f"unknown metrics event kind {kind!r}")
+            by_kind[kind].append(event)
+        if FOLDED & by_kind.keys():
+            await metrics_lock(conn)
         parts: dict[Partition, datetime | None] = {}
-        for part in await facts.partitions_deployed_since(conn, e.repository, e.occurred_at):
-            widen(parts, part, e.occurred_at)
+        await self._deployments(conn, by_kind["deployment"], parts)
+        await self._pushes(conn, by_kind["push"], parts)
+        await self._pull_requests(conn, by_kind["pull_request"], parts)
+        await self._incidents(conn, by_kind["incident"], parts)
+        await facts.merge_rows(conn, "builds", [rows.build_row(e) for e in by_kind["build"]])
+        await facts.insert_quality(conn, [rows.quality_row(e) for e in by_kind["quality"]])
+        if parts:
+            await self.folder.fold(conn, parts, self.clock())
+
+    async def _deployments(self, conn: asyncpg.Connection, events: list[Any], parts: dict) -> None:
+        changes = await facts.merge_rows(
+            conn, "deployments", [rows.deployment_row(e, self.cfg.rules) for e in events]
+        )
+        for old, new in changes:
+            for r in (old, new):
+                if r is not None and r["production"] and r["finished_at"] is not None:
+                    widen(parts, (r["service"], r["environment"]), r["finished_at"])
+
+    async def _pushes(self, conn: asyncpg.Connection, events: list[Any], parts: dict) -> None:
+        if not events:
+            return
+        branch_rows, commit_rows, revert_rows, since = [], [], [], {}
+        for e in events:
+            b, c, r = rows.push_rows(e)
+            branch_rows += b
+            commit_rows += c
+            revert_rows += r
+            since[e.repository] = min(since.get(e.repository, e.occurred_at), e.occurred_at)
+        await facts.insert_pushes(conn, branch_rows, commit_rows, revert_rows)
+        # A push can change (a) the ranges of the repository's deployments after it and (b) the
+        # deployments whose commits it carries or reverts (their lead times, their revert). A push before
+        # any deployment that contains it (the usual order) changes nothing yet.
+        for service, env, at in await facts.partitions_deployed_since(conn, since):
+            widen(parts, (service, env), at)
+        shas = sorted({r["sha"] for r in branch_rows} | {r["sha"] for r in revert_rows})
         for part, at in (await facts.earliest_containing(conn, shas)).items():
             widen(parts, part, at)
-        if not parts:
+
+    async def _pull_requests(self, conn: asyncpg.Connection, events: list[Any], parts: dict) -> None:
+        if not events:
             return
-        await self.folder.fold(conn, parts, self.clock())
-
-    async def pull_request(self, e: PullRequestChanged) -> None:
-        async with self.pool.acquire() as conn, conn.transaction():
-            await self.apply_pull_request(conn, e)
-
-    async def apply_pull_request(self, conn: asyncpg.Connection, e: PullRequestChanged) -> None:
-        await metrics_lock(conn)
-        old, new = await facts.upsert_pull_request(conn, rows.pull_request_row(e, self.cfg.rules))
-        reverts = rows.pr_revert_rows(e)
+        changes = await facts.merge_rows(
+            conn, "pull_requests", [rows.pull_request_row(e, self.cfg.rules) for e in events]
+        )
+        reverts = [r for e in events for r in rows.pr_revert_rows(e)]
         await facts.insert_reverts(conn, reverts)
-        shas = set(new["commit_shas"]) | ({new["merge_sha"]} if new["merge_sha"] else set())
-        if reverts:
-            shas |= set(await facts.pr_shas(conn, e.repository, [r["pr_number"] for r in reverts]))
-        if old == new and not reverts:
-            return
-        parts: dict[Partition, datetime | None] = {}
+        shas: set[str] = set()
+        for old, new in changes:
+            for r in (old, new):
+                if r is not None:
+                    shas.update(r["commit_shas"])
+                    shas.update([r["merge_sha"]] if r["merge_sha"] else [])
+        # A merged revert pull request reverts every commit of the pull requests it names.
+        shas.update(await facts.pr_shas(conn, sorted({(r["repository"], r["pr_number"]) for r in reverts})))
         for part, at in (await facts.earliest_containing(conn, sorted(shas))).items():
             widen(parts, part, at)
-        await self.folder.fold(conn, parts, self.clock())
 
-    async def incident(self, e: IncidentChanged) -> None:
-        async with self.pool.acquire() as conn, conn.transaction():
-            await self.apply_incident(conn, e)
-
-    async def apply_incident(self, conn: asyncpg.Connection, e: IncidentChanged) -> None:
-        await metrics_lock(conn)
-        old, new = await facts.upsert_incident(conn, rows.incident_row(e, self.cfg.tz))
-        if old == new:
+    async def _incidents(self, conn: asyncpg.Connection, events: list[Any], parts: dict) -> None:
+        changes = await facts.merge_rows(
+            conn, "incidents", [rows.incident_row(e, self.cfg.tz) for e in events]
+        )
+        if not changes:
             return
-        parts: dict[Partition, datetime | None] = {}
+        touched = [r for change in changes for r in change if r is not None]
+        envs = await facts.production_environments(
+            conn, sorted({r["service"] for r in touched if r["service"]})
+        )
         days = []
-        for r in (old, new):
-            if r is None:
-                continue
+        for r in touched:
             days.extend(incident_days(r))
-            if r["service"]:
-                for env in await facts.production_environments(conn, r["service"]):
-                    if r["environment"] in (None, env):
-                        widen(parts, (r["service"], env), r["opened_at"] - self.cfg.window)
-            for d in await facts.deployments_by_alias(conn, list(r["linked"])):
-                widen(parts, (d["service"], d["environment"]), d["finished_at"])
+            # Attribution by window: the service's deployments from `opened_at - window` on.
+            for env in envs.get(r["service"], []):
+                if r["environment"] in (None, env):
+                    widen(parts, (r["service"], env), r["opened_at"] - self.cfg.window)
+        linked = sorted({a for r in touched for a in r["linked"]})
+        for d in await facts.deployments_by_alias(conn, linked):
+            widen(parts, (d["service"], d["environment"]), d["finished_at"])
         await rollups.mark_dirty(conn, days)
-        await self.folder.fold(conn, parts, self.clock())
 
-    async def build(self, e: BuildFinished) -> None:
-        async with self.pool.acquire() as conn:
-            await facts.upsert_build(conn, rows.build_row(e))
+    # The consumers' single-event use cases (tests and tools call these; they fold a batch of one).
 
-    async def quality(self, e: QualityReported) -> None:
-        async with self.pool.acquire() as conn:
-            await facts.insert_quality(conn, rows.quality_row(e))
+    async def deployment(self, e: Any) -> None:
+        await self.fold([("deployment", e)])
+
+    async def push(self, e: Any) -> None:
+        await self.fold([("push", e)])
+
+    async def pull_request(self, e: Any) -> None:
+        await self.fold([("pull_request", e)])
+
+    async def incident(self, e: Any) -> None:
+        await self.fold([("incident", e)])
+
+    async def build(self, e: Any) -> None:
+        await self.fold([("build", e)])
+
+    async def quality(self, e: Any) -> None:
+        await self.fold([("quality", e)])

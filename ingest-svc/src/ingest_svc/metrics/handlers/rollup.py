@@ -26,7 +26,7 @@ from ingest_svc.metrics.domain import figures as fig
 from ingest_svc.metrics.domain.buckets import BUCKETS, bucket_bounds, bucket_first_day, next_bucket_day
 from ingest_svc.metrics.handlers.fold import Folder, incident_days, widen
 from ingest_svc.metrics.repository import facts, rollups
-from ingest_svc.metrics.repository import timeline as tl
+from ingest_svc.metrics.repository import outcomes as out
 from ingest_svc.metrics.repository.locks import metrics_lock
 
 log = structlog.get_logger("em.metrics")
@@ -137,7 +137,7 @@ class Roller:
             await metrics_lock(conn)
             now = self.clock()
             parts: dict[tuple[str, str], datetime | None] = {}
-            for service, env, at in await tl.pending_due(conn, now):
+            for service, env, at in await out.pending_due(conn, now):
                 widen(parts, (service, env), at)
             return await self.folder.fold(conn, parts, now) if parts else 0
 

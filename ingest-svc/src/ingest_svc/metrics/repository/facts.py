@@ -1,134 +1,205 @@
-"""Fact upserts: natural keys, order-independent merges, so duplicates and reordering are no-ops.
+"""Fact upserts for a whole batch: natural keys, order-independent merges, one read and one write per table.
 
-Each upsert returns the stored row before and after, so the caller knows what changed and which
-deployments' classifications to refresh.
+A batch's rows are merged among themselves first (duplicates collapse), then with the stored rows
+(read once, `FOR UPDATE`), and the changed ones are written with one multi-row statement. Each
+merge returns the (before, after) pairs of the rows it changed, so the caller knows which
+deployments' classifications to refresh; an unchanged (duplicate) fact returns nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import asyncpg
+import msgspec
 
 Row = dict[str, Any]
+Merge = Callable[[Row, Row], Row]
+Change = tuple[Row | None, Row]
+_encode = msgspec.json.Encoder().encode
 
-
-def _upsert_sql(table: str, row: Row, keys: tuple[str, ...]) -> str:
-    cols = list(row)
-    values = ", ".join(f"${i}" for i in range(1, len(cols) + 1))
-    updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keys)
-    action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
-    return (
-        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({values}) ON CONFLICT ({', '.join(keys)}) {action}"
-    )
-
-
-async def _merge(
-    conn: asyncpg.Connection, table: str, keys: tuple[str, ...], row: Row, merge: Any
-) -> tuple[Row | None, Row]:
-    where = " AND ".join(f"{k} = ${i}" for i, k in enumerate(keys, 1))
-    found = await conn.fetchrow(f"SELECT * FROM {table} WHERE {where} FOR UPDATE", *(row[k] for k in keys))
-    old = dict(found) if found is not None else None
-    new = row if old is None else merge(old, row)
-    if new != old:
-        await conn.execute(_upsert_sql(table, new, keys), *new.values())
-    return old, new
+# Natural key columns of each merged fact table, and their PostgreSQL types (for the batched read).
+KEYS: dict[str, tuple[tuple[str, str], ...]] = {
+    "deployments": (("key", "text"),),
+    "pull_requests": (("repository", "text"), ("number", "int")),
+    "incidents": (("id", "text"),),
+    "builds": (("key", "text"),),
+}
 
 
 def _newer(a: Row, b: Row, order: tuple[str, ...]) -> bool:
     return tuple(b[k] for k in order) > tuple(a[k] for k in order)
 
 
-async def upsert_deployment(conn: asyncpg.Connection, row: Row) -> tuple[Row | None, Row]:
+def merge_deployment(old: Row, new: Row) -> Row:
     """A finish beats a start; among equals the later event (then the greater id) wins; aliases union."""
-
-    def merge(old: Row, new: Row) -> Row:
-        out = dict(new) if _newer(old, new, ("rank", "event_at", "event_id")) else {k: old[k] for k in new}
-        out["aliases"] = sorted(set(old["aliases"]) | set(new["aliases"]))
-        return out
-
-    return await _merge(conn, "deployments", ("key",), row, merge)
+    out = dict(new) if _newer(old, new, ("rank", "event_at", "event_id")) else {k: old[k] for k in new}
+    out["aliases"] = sorted(set(old["aliases"]) | set(new["aliases"]))
+    return out
 
 
-async def upsert_pull_request(conn: asyncpg.Connection, row: Row) -> tuple[Row | None, Row]:
+def merge_pull_request(old: Row, new: Row) -> Row:
     """Scalars from the latest event; milestones keep their earliest known time; shas union."""
-
-    def merge(old: Row, new: Row) -> Row:
-        out = dict(new) if _newer(old, new, ("event_at", "event_id")) else {k: old[k] for k in new}
-        for k in ("created_at", "first_commit_at", "first_review_at", "merged_at", "closed_at"):
-            known = [v for v in (old[k], new[k]) if v is not None]
-            out[k] = min(known) if known else None
-        out["commit_shas"] = sorted(set(old["commit_shas"]) | set(new["commit_shas"]))
-        out["is_hotfix"] = old["is_hotfix"] or new["is_hotfix"]
-        return out
-
-    return await _merge(conn, "pull_requests", ("repository", "number"), row, merge)
+    out = dict(new) if _newer(old, new, ("event_at", "event_id")) else {k: old[k] for k in new}
+    for k in ("created_at", "first_commit_at", "first_review_at", "merged_at", "closed_at"):
+        known = [v for v in (old[k], new[k]) if v is not None]
+        out[k] = min(known) if known else None
+    out["commit_shas"] = sorted(set(old["commit_shas"]) | set(new["commit_shas"]))
+    out["is_hotfix"] = old["is_hotfix"] or new["is_hotfix"]
+    return out
 
 
-async def upsert_incident(conn: asyncpg.Connection, row: Row) -> tuple[Row | None, Row]:
+def merge_incident(old: Row, new: Row) -> Row:
     """The highest sequence wins (incident-svc orders the changes of one incident)."""
-
-    def merge(old: Row, new: Row) -> Row:
-        return (
-            dict(new) if _newer(old, new, ("sequence", "event_at", "event_id")) else {k: old[k] for k in new}
-        )
-
-    return await _merge(conn, "incidents", ("id",), row, merge)
+    return dict(new) if _newer(old, new, ("sequence", "event_at", "event_id")) else {k: old[k] for k in new}
 
 
-async def upsert_build(conn: asyncpg.Connection, row: Row) -> None:
-    def merge(old: Row, new: Row) -> Row:
-        return dict(new) if _newer(old, new, ("event_at", "event_id")) else {k: old[k] for k in new}
-
-    await _merge(conn, "builds", ("key",), row, merge)
+def merge_build(old: Row, new: Row) -> Row:
+    return dict(new) if _newer(old, new, ("event_at", "event_id")) else {k: old[k] for k in new}
 
 
-async def insert_quality(conn: asyncpg.Connection, row: Row) -> None:
-    cols = list(row)
-    values = ", ".join(f"${i}" for i in range(1, len(cols) + 1))
+MERGES: dict[str, Merge] = {
+    "deployments": merge_deployment,
+    "pull_requests": merge_pull_request,
+    "incidents": merge_incident,
+    "builds": merge_build,
+}
+
+
+async def merge_rows(conn: asyncpg.Connection, table: str, rows: Sequence[Row]) -> list[Change]:
+    """Merge `rows` (any order, duplicates allowed) into `table`; (before, after) of each changed fact."""
+    if not rows:
+        return []
+    keys = KEYS[table]
+    merge = MERGES[table]
+    incoming: dict[tuple[Any, ...], Row] = {}
+    for r in rows:
+        k = tuple(r[c] for c, _ in keys)
+        incoming[k] = r if k not in incoming else merge(incoming[k], r)
+    found = await _stored(conn, table, keys, list(incoming))
+    changes: list[Change] = []
+    for k, r in incoming.items():
+        old = found.get(k)
+        new = r if old is None else merge(old, r)
+        if new != old:
+            changes.append((old, new))
+    await upsert_json(conn, table, [c for c, _ in keys], [new for _, new in changes])
+    return changes
+
+
+async def _stored(
+    conn: asyncpg.Connection, table: str, keys: tuple[tuple[str, str], ...], wanted: list[tuple[Any, ...]]
+) -> dict[tuple[Any, ...], Row]:
+    names = [c for c, _ in keys]
+    args = [list(col) for col in zip(*wanted, strict=True)]
+    source = ", ".join(f"${i}::{t}[]" for i, (_, t) in enumerate(keys, 1))
+    on = " AND ".join(f"t.{c} = k.{c}" for c in names)
+    rows = await conn.fetch(
+        f"SELECT t.* FROM {table} t JOIN unnest({source}) AS k({', '.join(names)}) ON {on} FOR UPDATE OF t",
+        *args,
+    )
+    return {tuple(r[c] for c in names): dict(r) for r in rows}
+
+
+async def upsert_json(
+    conn: asyncpg.Connection, table: str, keys: list[str], rows: Sequence[Row], update: bool = True
+) -> None:
+    """One multi-row upsert: the rows travel as one JSON array, expanded to the table's row type.
+
+    (`unnest` cannot carry array columns such as `aliases`; `json_populate_recordset` can.) The rows
+    must have unique keys: PostgreSQL refuses to update one row twice in a statement.
+    """
+    if not rows:
+        return
+    cols = list(rows[0])
+    collist = ", ".join(cols)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keys)
+    action = f"DO UPDATE SET {updates}" if update and updates else "DO NOTHING"
     await conn.execute(
-        f"INSERT INTO quality_reports ({', '.join(cols)}) VALUES ({values}) ON CONFLICT (id) DO NOTHING",
-        *row.values(),
+        f"""INSERT INTO {table} ({collist}) SELECT {collist} FROM json_populate_recordset(NULL::{table}, $1::text::json)
+            ON CONFLICT ({", ".join(keys)}) {action}""",
+        _encode(rows).decode(),
     )
 
 
-async def insert_push(
+def _first(rows: Iterable[Row], key: Callable[[Row], Any], order: Callable[[Row], Any]) -> list[Row]:
+    """One row per key: the least by `order` (how the upserts below resolve a conflict)."""
+    best: dict[Any, Row] = {}
+    for r in rows:
+        k = key(r)
+        if k not in best or order(r) < order(best[k]):
+            best[k] = r
+    return list(best.values())
+
+
+async def insert_pushes(
     conn: asyncpg.Connection, branch_rows: list[Row], commit_rows: list[Row], revert_rows: list[Row]
 ) -> None:
     """A commit keeps its first position on a branch and its first known commit time."""
-    await conn.executemany(
-        """INSERT INTO branch_commits (repository, branch, sha, pushed_at, idx) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (repository, branch, sha) DO UPDATE SET pushed_at = excluded.pushed_at, idx = excluded.idx
-           WHERE (excluded.pushed_at, excluded.idx) < (branch_commits.pushed_at, branch_commits.idx)""",
-        [(r["repository"], r["branch"], r["sha"], r["pushed_at"], r["idx"]) for r in branch_rows],
+    branch = _first(
+        branch_rows, lambda r: (r["repository"], r["branch"], r["sha"]), lambda r: (r["pushed_at"], r["idx"])
     )
-    await conn.executemany(
-        """INSERT INTO commits (sha, repository, committed_at) VALUES ($1, $2, $3)
-           ON CONFLICT (sha) DO UPDATE SET committed_at = LEAST(commits.committed_at, excluded.committed_at)""",
-        [(r["sha"], r["repository"], r["committed_at"]) for r in commit_rows],
-    )
+    if branch:
+        await conn.execute(
+            """INSERT INTO branch_commits (repository, branch, sha, pushed_at, idx)
+               SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::int[])
+               ON CONFLICT (repository, branch, sha) DO UPDATE SET pushed_at = excluded.pushed_at, idx = excluded.idx
+               WHERE (excluded.pushed_at, excluded.idx) < (branch_commits.pushed_at, branch_commits.idx)""",
+            *_columns(branch, ("repository", "branch", "sha", "pushed_at", "idx")),
+        )
+    commits: dict[str, Row] = {}
+    for r in commit_rows:  # the earliest known commit time (LEAST ignores NULLs, so does this)
+        old = commits.get(r["sha"])
+        known = [t for t in (old and old["committed_at"], r["committed_at"]) if t is not None]
+        commits[r["sha"]] = {**(old or r), "committed_at": min(known) if known else None}
+    if commits:
+        await conn.execute(
+            """INSERT INTO commits (sha, repository, committed_at)
+               SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
+               ON CONFLICT (sha) DO UPDATE SET committed_at = LEAST(commits.committed_at, excluded.committed_at)""",
+            *_columns(list(commits.values()), ("sha", "repository", "committed_at")),
+        )
     await insert_reverts(conn, revert_rows)
 
 
 async def insert_reverts(conn: asyncpg.Connection, rows: list[Row]) -> None:
-    await conn.executemany(
-        """INSERT INTO reverts (id, repository, sha, pr_number, at) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (id) DO UPDATE SET at = LEAST(reverts.at, excluded.at)""",
-        [(r["id"], r["repository"], r["sha"], r["pr_number"], r["at"]) for r in rows],
-    )
+    unique = _first(rows, lambda r: r["id"], lambda r: r["at"])
+    if unique:
+        await conn.execute(
+            """INSERT INTO reverts (id, repository, sha, pr_number, at)
+               SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::timestamptz[])
+               ON CONFLICT (id) DO UPDATE SET at = LEAST(reverts.at, excluded.at)""",
+            *_columns(unique, ("id", "repository", "sha", "pr_number", "at")),
+        )
+
+
+async def insert_quality(conn: asyncpg.Connection, rows: list[Row]) -> None:
+    unique = list({r["id"]: r for r in rows}.values())
+    await upsert_json(conn, "quality_reports", ["id"], unique, update=False)
+
+
+def _columns(rows: Sequence[Row], cols: tuple[str, ...]) -> list[list[Any]]:
+    return [[r[c] for r in rows] for c in cols]
+
+
+# What a batch can have changed ------------------------------------------------------------------------
 
 
 async def partitions_deployed_since(
-    conn: asyncpg.Connection, repository: str, since: Any
-) -> list[tuple[str, str]]:
-    """Production timelines of `repository` with a deployment finished at or after `since`."""
+    conn: asyncpg.Connection, since_by_repo: dict[str, Any]
+) -> list[tuple[str, str, Any]]:
+    """(service, environment, since) of production timelines of each repository with a deployment
+    finished at or after that repository's `since`."""
+    if not since_by_repo:
+        return []
     rows = await conn.fetch(
-        """SELECT DISTINCT service, environment FROM deployments
-           WHERE repository = $1 AND production AND finished_at >= $2""",
-        repository,
-        since,
+        """SELECT DISTINCT d.service, d.environment, q.t FROM unnest($1::text[], $2::timestamptz[]) AS q(r, t)
+           JOIN deployments d ON d.repository = q.r AND d.production AND d.finished_at >= q.t""",
+        list(since_by_repo),
+        list(since_by_repo.values()),
     )
-    return [(r["service"], r["environment"]) for r in rows]
+    return [(r["service"], r["environment"], r["t"]) for r in rows]
 
 
 async def earliest_containing(conn: asyncpg.Connection, shas: list[str]) -> dict[tuple[str, str], Any]:
@@ -151,11 +222,15 @@ async def earliest_containing(conn: asyncpg.Connection, shas: list[str]) -> dict
     return {(r["service"], r["environment"]): r["at"] for r in rows}
 
 
-async def pr_shas(conn: asyncpg.Connection, repository: str, numbers: list[int]) -> list[str]:
+async def pr_shas(conn: asyncpg.Connection, prs: list[tuple[str, int]]) -> list[str]:
+    """Every commit (and merge commit) of the pull requests `(repository, number)`."""
+    if not prs:
+        return []
     rows = await conn.fetch(
-        "SELECT merge_sha, commit_shas FROM pull_requests WHERE repository = $1 AND number = ANY($2::int[])",
-        repository,
-        numbers,
+        """SELECT p.merge_sha, p.commit_shas FROM pull_requests p
+           JOIN unnest($1::text[], $2::int[]) AS k(r, n) ON p.repository = k.r AND p.number = k.n""",
+        [r for r, _ in prs],
+        [n for _, n in prs],
     )
     out: set[str] = set()
     for r in rows:
@@ -176,11 +251,17 @@ async def deployments_by_alias(conn: asyncpg.Connection, aliases: list[str]) -> 
     return [dict(r) for r in rows]
 
 
-async def production_environments(conn: asyncpg.Connection, service: str) -> list[str]:
+async def production_environments(conn: asyncpg.Connection, services: list[str]) -> dict[str, list[str]]:
+    if not services:
+        return {}
     rows = await conn.fetch(
-        "SELECT DISTINCT environment FROM deployments WHERE production AND service = $1", service
+        "SELECT DISTINCT service, environment FROM deployments WHERE production AND service = ANY($1::text[])",
+        services,
     )
-    return sorted(r["environment"] for r in rows)
+    out: dict[str, list[str]] = {}
+    for r in rows:
+        out.setdefault(r["service"], []).append(r["environment"])
+    return {s: sorted(envs) for s, envs in out.items()}
 
 
 async def all_partitions(conn: asyncpg.Connection) -> list[tuple[str, str]]:

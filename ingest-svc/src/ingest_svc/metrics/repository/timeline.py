@@ -1,140 +1,155 @@
-"""Reads a service/environment timeline suffix for classification, and writes its outcomes back."""
+"""Reads the suffixes of several service/environment timelines at once, for one classification pass.
+
+Every read takes all the partitions a batch touches (arrays joined with `unnest`), so a batch costs
+the same dozen round trips whether it touches one timeline or fifty. Reads keyed by sha, branch or
+repository may return more than one partition needs; the classification ignores what is not its own
+(see `handlers/fold.py`).
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 
 import asyncpg
 
-from ingest_svc.metrics.domain.facts import BranchCommit, DeploymentFact, IncidentFact, Outcome, RevertFact
+from ingest_svc.metrics.domain.facts import BranchCommit, DeploymentFact, IncidentFact, RevertFact
+
+Partition = tuple[str, str]  # (service, production environment)
 
 
-async def anchor(conn: asyncpg.Connection, service: str, env: str, before: datetime) -> datetime | None:
-    """Finish of the last successful production deployment strictly before `before`."""
-    return await conn.fetchval(
-        """SELECT max(finished_at) FROM deployments WHERE production AND service = $1 AND environment = $2
-           AND status = 'success' AND finished_at < $3""",
-        service,
-        env,
-        before,
+@dataclass(frozen=True)
+class Start:
+    """Where a partition's reclassification starts, and what precedes it."""
+
+    at: datetime | None  # None: the whole timeline
+    prev_sha: str | None = None
+    prev_recovered_by: str | None = None
+
+
+def partition_arrays(parts: Mapping[Partition, datetime | None]) -> list[list]:
+    keys = list(parts)
+    return [[s for s, _ in keys], [e for _, e in keys], [parts[k] for k in keys]]
+
+
+async def starts(
+    conn: asyncpg.Connection, since: Mapping[Partition, datetime | None]
+) -> dict[Partition, Start]:
+    """Per partition: the anchor (finish of the last successful deployment strictly before `since`, or
+    `since` itself) and the sha / recovered_by of the last successful deployment before the anchor."""
+    rows = await conn.fetch(
+        """SELECT p.s, p.e, p.t, a.anchor, c.sha, c.recovered_by
+           FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS p(s, e, t)
+           LEFT JOIN LATERAL (SELECT max(finished_at) AS anchor FROM deployments
+                               WHERE production AND service = p.s AND environment = p.e AND status = 'success'
+                                 AND finished_at < p.t) a ON true
+           LEFT JOIN LATERAL (SELECT d.sha, o.recovered_by FROM deployments d LEFT JOIN outcomes o USING (key)
+                               WHERE d.production AND d.service = p.s AND d.environment = p.e
+                                 AND d.status = 'success' AND d.finished_at < a.anchor
+                               ORDER BY d.finished_at DESC, d.key DESC LIMIT 1) c ON true""",
+        *partition_arrays(since),
     )
-
-
-async def context_before(
-    conn: asyncpg.Connection, service: str, env: str, start: datetime | None
-) -> tuple[str | None, str | None]:
-    """(sha, recovered_by) of the last successful deployment before `start`."""
-    if start is None:
-        return None, None
-    row = await conn.fetchrow(
-        """SELECT d.sha, o.recovered_by FROM deployments d LEFT JOIN outcomes o USING (key)
-           WHERE d.production AND d.service = $1 AND d.environment = $2 AND d.status = 'success'
-             AND d.finished_at < $3 ORDER BY d.finished_at DESC, d.key DESC LIMIT 1""",
-        service,
-        env,
-        start,
-    )
-    return (row["sha"], row["recovered_by"]) if row else (None, None)
+    out = {}
+    for r in rows:
+        if r["t"] is None:
+            out[(r["s"], r["e"])] = Start(None)
+        elif r["anchor"] is None:  # nothing before `since`: nothing precedes it either
+            out[(r["s"], r["e"])] = Start(r["t"])
+        else:
+            out[(r["s"], r["e"])] = Start(r["anchor"], r["sha"], r["recovered_by"])
+    return out
 
 
 async def deployments(
-    conn: asyncpg.Connection, service: str, env: str, start: datetime | None
-) -> list[DeploymentFact]:
+    conn: asyncpg.Connection, start: Mapping[Partition, datetime | None]
+) -> dict[Partition, list[DeploymentFact]]:
+    """Finished production deployments of each partition from its start, in (finish, key) order, with
+    when each one's version was first deployed over the whole history (a rollback redeploys a version
+    first deployed before the deployment it replaces)."""
     rows = await conn.fetch(
-        """SELECT * FROM deployments
-           WHERE production AND service = $1 AND environment = $2 AND status IN ('success', 'failure', 'error')
-             AND finished_at IS NOT NULL AND ($3::timestamptz IS NULL OR finished_at >= $3)
-           ORDER BY finished_at, key""",
-        service,
-        env,
-        start,
+        """SELECT d.*,
+                  CASE WHEN d.sha IS NOT NULL THEN
+                    (SELECT min(x.finished_at) FROM deployments x WHERE x.production AND x.service = d.service
+                      AND x.environment = d.environment AND x.status = 'success' AND x.sha = d.sha)
+                  WHEN d.version IS NOT NULL THEN
+                    (SELECT min(x.finished_at) FROM deployments x WHERE x.production AND x.service = d.service
+                      AND x.environment = d.environment AND x.status = 'success' AND x.sha IS NULL
+                      AND x.version = d.version)
+                  END AS first_deployed_at
+           FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS p(s, e, t)
+           JOIN deployments d ON d.production AND d.service = p.s AND d.environment = p.e
+            AND d.status IN ('success', 'failure', 'error') AND d.finished_at IS NOT NULL
+            AND (p.t IS NULL OR d.finished_at >= p.t)
+           ORDER BY d.service, d.environment, d.finished_at, d.key""",
+        *partition_arrays(start),
     )
-    shas = sorted({r["sha"] for r in rows if r["sha"]})
-    versions = sorted({r["version"] for r in rows if not r["sha"] and r["version"]})
-    # When each deployed version was first deployed (over the whole history): a rollback redeploys one
-    # first deployed before the deployment it replaces.
-    first_sha = {
-        r["sha"]: r["at"]
-        for r in await conn.fetch(
-            """SELECT sha, min(finished_at) AS at FROM deployments WHERE production AND service = $1
-           AND environment = $2 AND status = 'success' AND sha = ANY($3::text[]) GROUP BY sha""",
-            service,
-            env,
-            shas,
-        )
-    }
-    first_version = (
-        {
-            r["version"]: r["at"]
-            for r in await conn.fetch(
-                """SELECT version, min(finished_at) AS at FROM deployments WHERE production AND service = $1
-           AND environment = $2 AND status = 'success' AND sha IS NULL AND version = ANY($3::text[])
-           GROUP BY version""",
-                service,
-                env,
-                versions,
+    out: dict[Partition, list[DeploymentFact]] = {p: [] for p in start}
+    for r in rows:
+        out[(r["service"], r["environment"])].append(
+            DeploymentFact(
+                key=r["key"],
+                service=r["service"],
+                environment=r["environment"],
+                status="success" if r["status"] == "success" else "failure",
+                finished_at=r["finished_at"],
+                team=r["team"],
+                repository=r["repository"],
+                sha=r["sha"],
+                version=r["version"],
+                ref=r["ref"],
+                is_rollback=r["is_rollback"],
+                is_hotfix=r["is_hotfix"],
+                aliases=tuple(r["aliases"]),
+                commit_range=tuple(r["commit_range"]),
+                version_first_deployed_at=r["first_deployed_at"],
             )
-        }
-        if versions
-        else {}
-    )
-    return [
-        DeploymentFact(
-            key=r["key"],
-            service=r["service"],
-            environment=r["environment"],
-            status="success" if r["status"] == "success" else "failure",
-            finished_at=r["finished_at"],
-            team=r["team"],
-            repository=r["repository"],
-            sha=r["sha"],
-            version=r["version"],
-            ref=r["ref"],
-            is_rollback=r["is_rollback"],
-            is_hotfix=r["is_hotfix"],
-            aliases=tuple(r["aliases"]),
-            commit_range=tuple(r["commit_range"]),
-            version_first_deployed_at=first_sha.get(r["sha"])
-            if r["sha"]
-            else first_version.get(r["version"]),
         )
-        for r in rows
-    ]
+    return out
 
 
-async def branch(
-    conn: asyncpg.Connection, repository: str, ref: str, since: datetime, shas: list[str]
-) -> list[BranchCommit]:
-    """Commits pushed to a branch from the earliest of `since` and the first push of `shas`, in order."""
+async def branches(
+    conn: asyncpg.Connection, since: Mapping[tuple[str, str], datetime], shas: list[str]
+) -> dict[tuple[str, str], list[BranchCommit]]:
+    """Commits pushed to each (repository, branch), in push order, from the earliest of its `since` and
+    the first push of any of `shas` to it. Starting earlier only prepends commits no range reaches."""
     rows = await conn.fetch(
-        """SELECT sha, pushed_at FROM branch_commits WHERE repository = $1 AND branch = $2
-             AND pushed_at >= LEAST($3, (SELECT min(pushed_at) FROM branch_commits
-                                         WHERE repository = $1 AND branch = $2 AND sha = ANY($4::text[])))
-           ORDER BY pushed_at, idx, sha""",
-        repository,
-        ref,
-        since,
+        """SELECT q.r, q.b, c.sha, c.pushed_at FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS q(r, b, t)
+           JOIN LATERAL (SELECT LEAST(q.t, (SELECT min(pushed_at) FROM branch_commits
+                                             WHERE repository = q.r AND branch = q.b AND sha = ANY($4::text[])))
+                         AS lo) l ON true
+           JOIN branch_commits c ON c.repository = q.r AND c.branch = q.b AND c.pushed_at >= l.lo
+           ORDER BY q.r, q.b, c.pushed_at, c.idx, c.sha""",
+        [r for r, _ in since],
+        [b for _, b in since],
+        list(since.values()),
         shas,
     )
-    return [BranchCommit(r["sha"], r["pushed_at"]) for r in rows]
+    out: dict[tuple[str, str], list[BranchCommit]] = {k: [] for k in since}
+    for r in rows:
+        out[(r["r"], r["b"])].append(BranchCommit(r["sha"], r["pushed_at"]))
+    return out
 
 
 async def already_deployed(
-    conn: asyncpg.Connection, service: str, env: str, start: datetime | None, shas: list[str]
-) -> frozenset[str]:
-    if start is None or not shas:
-        return frozenset()
+    conn: asyncpg.Connection, start: Mapping[Partition, datetime | None], shas: list[str]
+) -> dict[Partition, frozenset[str]]:
+    """Per partition, which of `shas` a deployment before its start already contained."""
+    bounded = {p: t for p, t in start.items() if t is not None}
+    if not bounded or not shas:
+        return {}
     rows = await conn.fetch(
-        """SELECT DISTINCT c.sha FROM outcome_commits c WHERE c.sha = ANY($4::text[])
-             AND EXISTS (SELECT 1 FROM outcomes o WHERE o.key = c.key AND o.service = $1 AND o.environment = $2
-                         AND o.finished_at < $3)""",
-        service,
-        env,
-        start,
+        """SELECT DISTINCT o.service, o.environment, c.sha FROM outcome_commits c JOIN outcomes o USING (key)
+           JOIN unnest($1::text[], $2::text[], $3::timestamptz[]) AS p(s, e, t)
+             ON o.service = p.s AND o.environment = p.e AND o.finished_at < p.t
+           WHERE c.sha = ANY($4::text[])""",
+        *partition_arrays(bounded),
         shas,
     )
-    return frozenset(r["sha"] for r in rows)
+    out: dict[Partition, set[str]] = {}
+    for r in rows:
+        out.setdefault((r["service"], r["environment"]), set()).add(r["sha"])
+    return {p: frozenset(s) for p, s in out.items()}
 
 
 async def commit_starts(conn: asyncpg.Connection, shas: list[str], mode: str) -> dict[str, datetime]:
@@ -173,34 +188,41 @@ async def hotfix_shas(conn: asyncpg.Connection, repositories: list[str], shas: l
 
 
 async def incidents(
-    conn: asyncpg.Connection, service: str, env: str, start: datetime | None, aliases: list[str]
-) -> list[IncidentFact]:
-    """Incidents of the service opened from `start` on (in its environment or none), and any incident
-    linked to one of `aliases`."""
-    rows = list(
-        await conn.fetch(
-            """SELECT * FROM incidents WHERE service = $1 AND ($2::timestamptz IS NULL OR opened_at >= $2)
-             AND (environment IS NULL OR environment = $3)""",
-            service,
-            start,
-            env,
-        )
+    conn: asyncpg.Connection, start: Mapping[Partition, datetime | None], aliases: list[str]
+) -> dict[Partition, list[IncidentFact]]:
+    """Per partition: the incidents of its service opened from its start on (in its environment or
+    none), and every incident linked to one of `aliases` (classification keeps only its own links)."""
+    rows = await conn.fetch(
+        """SELECT p.s AS p_service, p.e AS p_env, i.* FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS p(s, e, t)
+           JOIN incidents i ON i.service = p.s AND (p.t IS NULL OR i.opened_at >= p.t)
+            AND (i.environment IS NULL OR i.environment = p.e)""",
+        *partition_arrays(start),
     )
-    rows += await conn.fetch("SELECT * FROM incidents WHERE linked && $1::text[]", aliases)
-    unique = {r["id"]: r for r in rows}
-    return [
-        IncidentFact(
-            id=r["id"],
-            opened_at=r["opened_at"],
-            severity=r["severity"],
-            service=r["service"],
-            team=r["team"],
-            environment=r["environment"],
-            resolved_at=r["resolved_at"],
-            linked_deployments=tuple(r["linked"]),
-        )
-        for _, r in sorted(unique.items())
-    ]
+    linked = (
+        await conn.fetch("SELECT * FROM incidents WHERE linked && $1::text[]", aliases) if aliases else []
+    )
+    found: dict[Partition, dict[str, asyncpg.Record]] = {p: {} for p in start}
+    for r in rows:
+        found[(r["p_service"], r["p_env"])][r["id"]] = r
+    for part in start:
+        for r in linked:
+            found[part][r["id"]] = r
+    return {
+        part: [
+            IncidentFact(
+                id=r["id"],
+                opened_at=r["opened_at"],
+                severity=r["severity"],
+                service=r["service"],
+                team=r["team"],
+                environment=r["environment"],
+                resolved_at=r["resolved_at"],
+                linked_deployments=tuple(r["linked"]),
+            )
+            for _, r in sorted(by_id.items())
+        ]
+        for part, by_id in found.items()
+    }
 
 
 async def reverts(
@@ -217,127 +239,3 @@ async def reverts(
         start,
     )
     return [RevertFact(r["id"], r["sha"], r["at"]) for r in rows if r["sha"]]
-
-
-async def stored_outcomes(
-    conn: asyncpg.Connection, service: str, env: str, start: datetime | None
-) -> dict[str, tuple[Any, ...]]:
-    """The outcomes about to be replaced, as comparable tuples (see `outcome_tuple`)."""
-    rows = await conn.fetch(
-        """SELECT * FROM outcomes WHERE service = $1 AND environment = $2
-             AND ($3::timestamptz IS NULL OR finished_at >= $3)""",
-        service,
-        env,
-        start,
-    )
-    links: dict[str, list[tuple[str, float | None]]] = {}
-    for c in await conn.fetch(
-        "SELECT key, sha, lead_s FROM outcome_commits WHERE key = ANY($1::text[])", [r["key"] for r in rows]
-    ):
-        links.setdefault(c["key"], []).append((c["sha"], c["lead_s"]))
-    return {
-        r["key"]: (
-            r["key"],
-            r["service"],
-            r["environment"],
-            r["team"],
-            r["repository"],
-            r["finished_at"],
-            r["day"],
-            r["status"],
-            r["cause"],
-            tuple(r["incident_ids"]),
-            r["failure_at"],
-            r["recovered_at"],
-            r["recovered_by"],
-            r["recovery_s"],
-            r["rework"],
-            r["window_end"],
-            tuple(sorted(links.get(r["key"], []))),
-        )
-        for r in rows
-    }
-
-
-def outcome_tuple(o: Outcome, day: date) -> tuple[Any, ...]:
-    """An outcome as one comparable row: 16 outcome columns, then its (sha, lead_s) links by sha."""
-    lead = dict(o.leads)
-    links = tuple(sorted((sha, lead.get(sha)) for sha in o.commits))
-    return (
-        o.key,
-        o.service,
-        o.environment,
-        o.team,
-        o.repository,
-        o.finished_at,
-        day,
-        o.status,
-        o.cause,
-        o.incident_ids,
-        o.failure_at,
-        o.recovered_at,
-        o.recovered_by,
-        o.recovery_s,
-        o.rework,
-        o.window_end,
-        links,
-    )
-
-
-OUTCOME_COLUMNS = (
-    "key",
-    "service",
-    "environment",
-    "team",
-    "repository",
-    "finished_at",
-    "day",
-    "status",
-    "cause",
-    "incident_ids",
-    "failure_at",
-    "recovered_at",
-    "recovered_by",
-    "recovery_s",
-    "rework",
-    "window_end",
-)
-
-
-async def replace_outcomes(
-    conn: asyncpg.Connection, service: str, env: str, start: datetime | None, rows: list[tuple[Any, ...]]
-) -> None:
-    """Replace the partition's outcomes from `start` on (COPY: a full recompute writes many)."""
-    keys = [r[0] for r in rows]
-    # A deployment that moved partitions (its environment changed) is replaced by key too.
-    gone = [
-        r["key"]
-        for r in await conn.fetch(
-            """DELETE FROM outcomes WHERE service = $1 AND environment = $2
-           AND ($3::timestamptz IS NULL OR finished_at >= $3) RETURNING key""",
-            service,
-            env,
-            start,
-        )
-    ]
-    gone += [
-        r["key"]
-        for r in await conn.fetch("DELETE FROM outcomes WHERE key = ANY($1::text[]) RETURNING key", keys)
-    ]
-    await conn.execute("DELETE FROM outcome_commits WHERE key = ANY($1::text[])", gone)
-    if rows:
-        await conn.copy_records_to_table(
-            "outcomes", records=[r[:16] for r in rows], columns=list(OUTCOME_COLUMNS)
-        )
-    links = [(r[0], sha, lead) for r in rows for sha, lead in r[16]]
-    if links:
-        await conn.copy_records_to_table("outcome_commits", records=links, columns=["key", "sha", "lead_s"])
-
-
-async def pending_due(conn: asyncpg.Connection, now: datetime) -> list[tuple[str, str, datetime]]:
-    rows = await conn.fetch(
-        """SELECT service, environment, min(finished_at) AS at FROM outcomes
-           WHERE status = 'pending' AND window_end <= $1 GROUP BY service, environment""",
-        now,
-    )
-    return [(r["service"], r["environment"], r["at"]) for r in rows]
