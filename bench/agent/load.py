@@ -30,6 +30,7 @@ import uuid
 from types import SimpleNamespace
 from typing import Any
 
+import aiohttp
 import httpx
 from agent_svc.testing.doubles import parse_sse, run_doubles
 from em_shared.contracts.subjects import Topology
@@ -78,26 +79,29 @@ async def wait_http(url: str, deadline_s: float = 120) -> None:
     raise TimeoutError(url)
 
 
-async def one_turn(client: httpx.AsyncClient, session_id: str, message: str, key: str) -> dict[str, Any]:
+async def one_turn(
+    client: aiohttp.ClientSession, base: str, session_id: str, message: str, key: str
+) -> dict[str, Any]:
     started = time.perf_counter()
-    first_token_wall = None
-    buffer = ""
-    async with client.stream(
-        "POST",
-        "/v2/agent/chat?stream=true",
+    first_event_ms = first_token_wall = None
+    chunks: list[bytes] = []
+    async with client.post(
+        f"{base}/v2/agent/chat?stream=true",
         json={"message": message, "session_id": session_id},
         headers={"Authorization": f"Bearer {key}"},
     ) as response:
-        if response.status_code != 200:
-            return {"error": f"HTTP {response.status_code}"}
-        async for chunk in response.aiter_text():
-            if first_token_wall is None and "event: token" in chunk:
+        if response.status != 200:
+            return {"error": f"HTTP {response.status}"}
+        async for chunk in response.content.iter_any():
+            if first_event_ms is None:
+                first_event_ms = (time.perf_counter() - started) * 1000
+            if first_token_wall is None and b"event: token" in chunk:
                 first_token_wall = time.time()
-            buffer += chunk
+            chunks.append(chunk)
     total_ms = (time.perf_counter() - started) * 1000
-    events = parse_sse(buffer)
+    events = parse_sse(b"".join(chunks).decode())
     if not events or events[-1][0] != "done":
-        return {"error": f"no done event: {events[-1] if events else buffer[:200]}"}
+        return {"error": f"no done event: {events[-1] if events else chunks[:1]}"}
     done = events[-1][1]
     if done["degraded"]:
         return {"error": f"degraded: {done['degraded']}"}
@@ -107,11 +111,15 @@ async def one_turn(client: httpx.AsyncClient, session_id: str, message: str, key
         "model_ms": done["timing"]["model_ms"],
         "server_overhead_ms": done["timing"]["overhead_ms"],
         "stages_ms": done["timing"]["stages_ms"],
+        # From sending the request to the first SSE event (the session, emitted once it is read).
+        "first_event_ms": first_event_ms,
         "first_token_wall": first_token_wall,
     }
 
 
-async def one_session(client: httpx.AsyncClient, i: int, key: str, turns: int, delay_s: float) -> list[Any]:
+async def one_session(
+    client: aiohttp.ClientSession, bases: list[str], i: int, key: str, turns: int, delay_s: float
+) -> list[Any]:
     await asyncio.sleep(delay_s)
     session_id = f"bench-{uuid.uuid4().hex[:12]}"
     out: list[Any] = []
@@ -119,7 +127,7 @@ async def one_session(client: httpx.AsyncClient, i: int, key: str, turns: int, d
         template = QUESTIONS[i % len(QUESTIONS)] if t == 0 else FOLLOW_UPS[(i + t) % len(FOLLOW_UPS)]
         message = template.format(team=TEAMS[(i + t) % len(TEAMS)]) + f" (bench {i}.{t})"
         try:
-            out.append(await one_turn(client, session_id, message, key))
+            out.append(await one_turn(client, bases[i % len(bases)], session_id, message, key))
         except Exception as exc:  # a failed turn is counted, not fatal to the run
             out.append({"error": repr(exc)})
     return out
@@ -138,10 +146,11 @@ def serve_doubles(nats_url: str, namespace: str) -> None:
     asyncio.run(main())
 
 
-async def run(sessions: int, latency: float, turns: int, ramp_s: float) -> dict[str, Any]:
+async def run(sessions: int, latency: float, turns: int, ramp_s: float, instances: int) -> dict[str, Any]:
     servers = TestServers.start()
     namespace = f"bench{uuid.uuid4().hex[:8]}"
-    fake_port, agent_port = free_port(), free_port()
+    fake_port = free_port()
+    agent_ports = [free_port() for _ in range(instances)]
     key = "bench-key"
     procs: dict[str, subprocess.Popen[bytes]] = {}
     try:
@@ -166,7 +175,6 @@ async def run(sessions: int, latency: float, turns: int, ramp_s: float) -> dict[
             "NATS_URL": servers.nats_url,
             "DATABASE_URL": servers.database_url,
             "EM_NAMESPACE": namespace,
-            "AGENT_PORT": str(agent_port),
             "EM_API_KEYS": f"{key}:chat",
             "EM_LLM_CHAIN": "anthropic",
             "EM_ANTHROPIC_BASE_URL": f"http://127.0.0.1:{fake_port}",
@@ -182,25 +190,37 @@ async def run(sessions: int, latency: float, turns: int, ramp_s: float) -> dict[
         profile = (
             ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]] if os.environ.get("BENCH_PROFILE") else []
         )
-        procs["agent-svc"] = subprocess.Popen([sys.executable, *profile, "-m", "agent_svc"], env=env)
-        await wait_http(f"http://127.0.0.1:{agent_port}/ready")
-        limits = httpx.Limits(max_connections=sessions + 30, max_keepalive_connections=sessions + 30)
-        async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{agent_port}", timeout=120, limits=limits
+        # Instances share the namespace (schema, queue groups): sessions alternate between their HTTP
+        # ports, NATS spreads sub-agent runs over them. Started one by one (migrations run once).
+        for n, port in enumerate(agent_ports):
+            procs[f"agent-svc-{n}"] = subprocess.Popen(
+                [sys.executable, *(profile if n == 0 else []), "-m", "agent_svc"],
+                env={**env, "AGENT_PORT": str(port)},
+            )
+            await wait_http(f"http://127.0.0.1:{port}/ready")
+        bases = [f"http://127.0.0.1:{port}" for port in agent_ports]
+        # aiohttp: httpx's pool probes every idle connection per request, which made this client
+        # (not agent-svc) a visible part of the measured overhead at 100 sessions.
+        async with aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=120),
+            connector=aiohttp.TCPConnector(limit=0),
         ) as c:
             # Warm-up: opens connections (client, SDK, database pool) and fills the caches of code paths.
-            await asyncio.gather(*(one_session(c, i, key, 1, 0) for i in range(min(sessions, 20))))
+            await asyncio.gather(*(one_session(c, bases, i, key, 1, 0) for i in range(min(sessions, 20))))
             print(f"bench: measuring {sessions} sessions x {turns} turns", file=sys.stderr, flush=True)
             cpu_before = {name: cpu_s(p.pid) for name, p in procs.items()}
             bench_cpu = time.process_time()
             load_before = os.getloadavg()[0]
             started = time.perf_counter()
             per_session = await asyncio.gather(
-                *(one_session(c, i, key, turns, ramp_s * i / sessions) for i in range(sessions))
+                *(one_session(c, bases, i, key, turns, ramp_s * i / sessions) for i in range(sessions))
             )
             wall_s = time.perf_counter() - started
             n_turns = sessions * turns
             cpu_ms = {name: (cpu_s(p.pid) - cpu_before[name]) * 1000 / n_turns for name, p in procs.items()}
+            cpu_ms["agent-svc (all instances)"] = sum(
+                v for k, v in cpu_ms.items() if k.startswith("agent-svc-")
+            )
             cpu_ms["bench client"] = (time.process_time() - bench_cpu) * 1000 / n_turns
             load = (load_before, os.getloadavg()[0])
         async with httpx.AsyncClient() as c:
@@ -228,6 +248,7 @@ async def run(sessions: int, latency: float, turns: int, ramp_s: float) -> dict[
     return {
         "sessions": sessions,
         "turns_per_session": turns,
+        "agent_instances": instances,
         "ramp_s": ramp_s,
         "model_latency_s": latency,
         "wall_s": round(wall_s, 2),
@@ -238,6 +259,7 @@ async def run(sessions: int, latency: float, turns: int, ramp_s: float) -> dict[
         "model_ms_critical_path": p50_p95([r["model_ms"] for r in ok]),
         "overhead_ms": p50_p95([r["total_ms"] - r["model_ms"] for r in ok]),
         "server_overhead_ms": p50_p95([r["server_overhead_ms"] for r in ok]),
+        "first_event_ms": p50_p95([r["first_event_ms"] for r in ok]),
         "server_stages_ms_p50": {
             k: round(statistics.median([r["stages_ms"][k] for r in ok if k in r["stages_ms"]]), 1)
             for k in stage_names
@@ -258,8 +280,10 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=1.0)
     parser.add_argument("--turns", type=int, default=1, help="questions per session, one after the other")
     parser.add_argument("--ramp", type=float, default=0.0, help="seconds over which sessions start")
+    parser.add_argument("--instances", type=int, default=1, help="agent-svc processes (scale-out)")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(run(args.sessions, args.latency, args.turns, args.ramp)), indent=2))
+    result = asyncio.run(run(args.sessions, args.latency, args.turns, args.ramp, args.instances))
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

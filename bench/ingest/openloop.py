@@ -28,7 +28,20 @@ class Client:
         self.max = max_connections
 
     async def send(self, request: bytes) -> int:
-        conn = self.idle.pop() if self.idle else await self._connect()
+        if self.idle:
+            status = await self._exchange(self.idle.pop(), request)
+            if status:
+                return status
+            # The server closed this idle keep-alive connection (uvicorn does after 5 s) before our
+            # request reached it: send it again on a fresh connection, as HTTP clients do.
+        try:
+            conn = await self._connect()
+        except OSError:
+            self.open -= 1
+            return 0
+        return await self._exchange(conn, request)
+
+    async def _exchange(self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], request: bytes) -> int:
         reader, writer = conn
         try:
             writer.write(request)

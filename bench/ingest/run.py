@@ -164,7 +164,7 @@ def main() -> None:
     ap.add_argument("--duration", type=int, default=8)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--requests", type=int, default=40000, help="distinct deliveries prepared for wrk")
-    ap.add_argument("--rate", type=float, default=1000, help="open-loop rate (0 skips it)")
+    ap.add_argument("--rate", default="1000", help="open-loop rates, comma-separated (0 skips it)")
     ap.add_argument("--rate-duration", type=float, default=10)
     ap.add_argument("--group-commit-max", default="128")
     ap.add_argument("--skip-noop", action="store_true")
@@ -230,9 +230,13 @@ def main() -> None:
         after_b = (cpu_s([ingest.pid]), cpu_s(backends), cpu_s([procs[0].pid]))
         b_cpu = [(x - y) / stored * 1e6 for x, y in zip(after_b, before_b, strict=True)]
         busy = rss_mb(ingest.pid)
-        fixed = run_openloop(ingest_port, args.rate, args.rate_duration) if args.rate else None
-        if fixed:
+        fixed_runs = []
+        for rate in (float(r) for r in args.rate.split(",") if float(r) > 0):
+            fixed = run_openloop(ingest_port, rate, args.rate_duration)
             fixed["drain_s"] = round(asyncio.run(outbox_drained(database_url, schema))[0], 2)
+            fixed_runs.append(fixed)
+        stack = Path(f"/proc/{ingest.pid}/maps").read_text()
+        loaded = {lib: lib in stack for lib in ("uvloop", "httptools")}
         if a:
             print(
                 f"(a) no-op Litestar POST : {a['rps']:8.0f} req/s  p50 {a['p50_ms']:6.1f} ms  "
@@ -253,13 +257,16 @@ def main() -> None:
         )
         if a:
             print(f"CPU ratio a/b (process) : {a['cpu_us'] / b_cpu[0]:.2f}")
-        if fixed:
+        for fixed in fixed_runs:
             print(
                 f"(b) open loop {fixed['rate']:.0f}/s     : p50 {fixed['p50_ms']} ms  p90 {fixed['p90_ms']} ms  "
                 f"p99 {fixed['p99_ms']} ms  max {fixed['max_ms']} ms  statuses {fixed['statuses']}  "
                 f"{fixed['connections']} connections, relay drained {fixed['drain_s']} s after"
             )
         print(f"ingest RSS idle / after : {idle:.0f} MB / {busy:.0f} MB")
+        print(
+            f"server stack            : uvicorn with uvloop {loaded['uvloop']}, httptools {loaded['httptools']}"
+        )
         print(
             f"settings                : wrk -t2 -c{args.connections} -d{args.duration}s, group commit max "
             f"{args.group_commit_max}, 4-payload mix, {os.cpu_count()} cores, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import msgspec
@@ -72,12 +73,12 @@ def create_service(
         await metrics.register(ctx)
 
     async def on_started(ctx: ServiceContext) -> None:
-        import os, gc
-        if os.environ.get("EXP_GC"):
-            gc.collect()
-            gc.freeze()
-            if os.environ.get("EXP_GC") == "2":
-                gc.set_threshold(20000, 50, 100)
+        # Everything built so far (routes, schemas, clients) lives as long as the process: freeze it so
+        # collections stop rescanning it, and collect young objects less often (each request allocates
+        # hundreds). A few percent of the accept path's CPU; memory stays well under the 150 MB target.
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(20_000, 50, 100)
         ctx.state["committer"].start()
         ctx.state["relay"].start()
         await metrics.on_started(ctx)

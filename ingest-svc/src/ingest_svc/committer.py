@@ -96,7 +96,7 @@ class GroupCommitter:
         try:
             while True:
                 await self._ready.wait()
-                batch = []
+                batch: list[tuple[NewDelivery, asyncio.Future[bool]]] = []
                 while self._queue and len(batch) < self._max_batch:
                     batch.append(self._queue.popleft())
                 if not self._queue:
@@ -113,7 +113,8 @@ class GroupCommitter:
                         if not future.done():
                             future.set_exception(Overloaded(f"storage unavailable: {type(exc).__name__}"))
                     # The connection may be broken (server restarted): give it back, take a fresh one.
-                    conn = await self._release(conn)
+                    await self._release(conn)
+                    conn = None
         finally:
             await self._release(conn)
 

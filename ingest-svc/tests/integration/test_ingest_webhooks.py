@@ -327,6 +327,14 @@ async def test_bad_input_answers(servers, namespace, secret_store, sns_key) -> N
                 secret_for("pagerduty")
             ),
         )
+        # Invalid UTF-8 inside a JSON string, correctly signed: decoded (PagerDuty) and only validated
+        # (GitHub, whose keys are headers) at accept time, both a 400.
+        bad_utf8 = b'{"event": {"id": "\xff"}}'
+        not_utf8 = {}
+        for source in ("pagerduty", "github"):
+            base = next(s for s in fixture_samples() if s.source == source)
+            headers = sample.__class__(source, "", base.headers, bad_utf8).signed(secret_for(source))
+            not_utf8[source] = await http.post(f"/webhooks/{source}", content=bad_utf8, headers=headers)
         no_secret_settings = _settings(servers, namespace)
         from ingest_svc.secrets import SecretStore
 
@@ -347,5 +355,7 @@ async def test_bad_input_answers(servers, namespace, secret_store, sns_key) -> N
     assert huge.status_code == 413
     assert (media.status_code, media.json()["error"]) == (415, "unsupported_media_type")
     assert (malformed.status_code, malformed.json()["error"]) == (400, "invalid")
+    for answer in not_utf8.values():
+        assert (answer.status_code, answer.json()["error"]) == (400, "invalid"), answer.text
     assert unknown_event.status_code == 200 and unknown_event.json()["status"] == "ignored"
     assert unconfigured.status_code == 401 and "no credential configured" in unconfigured.json()["detail"]

@@ -146,7 +146,7 @@ async def metrics_pool(servers):
         await pool.close()
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 async def test_incremental_equals_recompute_in_any_order(metrics_pool, data):
     batches_a, order_b = data.draw(timelines())

@@ -17,6 +17,7 @@ from em_shared.contracts.alerts import AlertSignal
 from em_shared.contracts.base import deterministic_id
 
 from incident_svc.domain import lifecycle, timeline
+from incident_svc.domain.rows import alert_row, incident_row
 from incident_svc.domain.severity import rank
 from incident_svc.domain.signals import FIRING, RESOLVED, AlertFacts, IntakeRules, read_signal
 from incident_svc.handlers.emitter import Emitter, Pending
@@ -72,7 +73,7 @@ class AlertIntake:
         at = signal.occurred_at
         alert_id = deterministic_id("alert", facts.vendor, facts.external_id)
         alert = await intake_sql.take_signal(
-            conn, signal.id, at, self._alert_values(alert_id, signal, facts), facts.group_key
+            conn, signal.id, at, alert_row(alert_id, signal, facts), facts.group_key
         )
         if alert is None:
             return  # this exact event was processed before
@@ -252,7 +253,7 @@ class AlertIntake:
                     continue
             created = await intake_sql.open_for_group(
                 conn,
-                self._incident_values(signal, facts),
+                incident_row(signal, facts),
                 at,
                 facts.vendor,
                 {"group_key": facts.group_key, "alert": facts.external_id},
@@ -326,47 +327,3 @@ class AlertIntake:
         await self._emitter.record(
             conn, pending, row["id"], "updated", via=AUTO, details={"reason": "alerts changed"}
         )
-
-    def _incident_values(self, signal: AlertSignal, facts: AlertFacts) -> dict[str, object]:
-        opened_at = signal.occurred_at
-        return {
-            "id": deterministic_id("incident", facts.group_key, signal.id),
-            "title": signal.title[:300] or facts.alert_name or facts.external_id,
-            "state": lifecycle.TRIGGERED,
-            "severity": facts.severity,
-            "service": facts.service,
-            "team": facts.team,
-            "environment": facts.environment,
-            "group_key": facts.group_key,
-            "summary": signal.description,
-            "opened_at": opened_at,
-            "created_by": facts.vendor,
-        }
-
-    def _alert_values(self, alert_id: str, signal: AlertSignal, facts: AlertFacts) -> dict[str, object]:
-        return {
-            "id": alert_id,
-            "vendor": facts.vendor,
-            "external_id": facts.external_id,
-            "fingerprint": facts.fingerprint,
-            "first_seen_at": signal.occurred_at,
-            **self._alert_changes(signal, facts),
-        }
-
-    def _alert_changes(self, signal: AlertSignal, facts: AlertFacts) -> dict[str, object]:
-        return {
-            "status": facts.status,
-            "title": signal.title or facts.alert_name or facts.external_id,
-            "alert_name": facts.alert_name,
-            "service": facts.service,
-            "environment": facts.environment,
-            "severity": facts.severity,
-            "reported_severity": signal.reported_severity,
-            "group_key": facts.group_key,
-            "labels": dict(signal.labels),
-            "url": signal.url,
-            "vendor_state": signal.vendor_state,
-            "started_at": signal.started_at,
-            "ended_at": signal.ended_at,
-            "last_event_at": signal.occurred_at,
-        }

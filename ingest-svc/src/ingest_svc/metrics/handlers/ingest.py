@@ -79,12 +79,13 @@ class Ingestor:
             branch_rows += b
             commit_rows += c
             revert_rows += r
-            since[e.repository] = min(since.get(e.repository, e.occurred_at), e.occurred_at)
+            branch = (e.repository, b[0]["branch"] if b else e.branch)
+            since[branch] = min(since.get(branch, e.occurred_at), e.occurred_at)
         await facts.insert_pushes(conn, branch_rows, commit_rows, revert_rows)
-        # A push can change (a) the ranges of the repository's deployments after it and (b) the
-        # deployments whose commits it carries or reverts (their lead times, their revert). A push before
-        # any deployment that contains it (the usual order) changes nothing yet.
-        for service, env, at in await facts.partitions_deployed_since(conn, since):
+        # A push can change (a) the ranges of the branch's deployments of commits pushed after it and
+        # (b) the deployments whose commits it carries or reverts (their lead times, their revert). A
+        # push before any deployment that contains it (the usual order) changes nothing yet.
+        for service, env, at in await facts.partitions_reached_by_pushes(conn, since):
             widen(parts, (service, env), at)
         shas = sorted({r["sha"] for r in branch_rows} | {r["sha"] for r in revert_rows})
         for part, at in (await facts.earliest_containing(conn, shas)).items():

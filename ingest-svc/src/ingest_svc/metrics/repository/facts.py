@@ -186,20 +186,34 @@ def _columns(rows: Sequence[Row], cols: tuple[str, ...]) -> list[list[Any]]:
 # What a batch can have changed ------------------------------------------------------------------------
 
 
-async def partitions_deployed_since(
-    conn: asyncpg.Connection, since_by_repo: dict[str, Any]
+async def partitions_reached_by_pushes(
+    conn: asyncpg.Connection, since: dict[tuple[str, str], Any]
 ) -> list[tuple[str, str, Any]]:
-    """(service, environment, since) of production timelines of each repository with a deployment
-    finished at or after that repository's `since`."""
-    if not since_by_repo:
+    """(service, environment, from) of the production timelines whose commit ranges pushes to each
+    (repository, branch) at or after `since` can change.
+
+    A pushed commit lands in the branch order before every commit pushed later, so it can enter the
+    range of any deployment of that branch whose deployed commit was pushed at or after it (even a
+    deployment that finished earlier: clocks and deliveries disagree); deployments finished after the
+    push are refreshed too, from the push on."""
+    if not since:
         return []
     rows = await conn.fetch(
-        """SELECT DISTINCT d.service, d.environment, q.t FROM unnest($1::text[], $2::timestamptz[]) AS q(r, t)
-           JOIN deployments d ON d.repository = q.r AND d.production AND d.finished_at >= q.t""",
-        list(since_by_repo),
-        list(since_by_repo.values()),
+        """WITH q AS (SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS q(r, b, t))
+           SELECT service, environment, min(at) AS at FROM (
+             SELECT d.service, d.environment, q.t AS at FROM q
+               JOIN deployments d ON d.repository = q.r AND d.production AND d.finished_at >= q.t
+             UNION ALL
+             SELECT d.service, d.environment, d.finished_at FROM q
+               JOIN branch_commits c ON c.repository = q.r AND c.branch = q.b AND c.pushed_at >= q.t
+               JOIN deployments d ON d.sha = c.sha AND d.repository = q.r AND d.ref = q.b AND d.production
+                AND d.finished_at IS NOT NULL
+           ) x GROUP BY service, environment""",
+        [r for r, _ in since],
+        [b for _, b in since],
+        list(since.values()),
     )
-    return [(r["service"], r["environment"], r["t"]) for r in rows]
+    return [(r["service"], r["environment"], r["at"]) for r in rows]
 
 
 async def earliest_containing(conn: asyncpg.Connection, shas: list[str]) -> dict[tuple[str, str], Any]:
