@@ -71,6 +71,8 @@ class AlertConsumer:
         self._queues: list[asyncio.Queue[Item | None]] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._in_flight = 0
+        self._sub: JetStreamContext.PullSubscription | None = None
+        self._fetcher: asyncio.Task[None] | None = None
         self._room = asyncio.Event()
         self._running = False
 
@@ -94,6 +96,8 @@ class AlertConsumer:
         """Stop pulling, finish what the lanes hold (acked), then stop the lanes."""
         self._running = False
         self._room.set()
+        if self._fetcher is None or self._sub is None:
+            return  # never started
         with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
             await asyncio.wait_for(self._fetcher, timeout=5.0)
         for queue in self._queues:
@@ -119,6 +123,7 @@ class AlertConsumer:
                 await asyncio.sleep(0.5)
 
     async def _pull(self, want: int) -> list[Msg]:
+        assert self._sub is not None
         try:
             msgs = await self._sub.fetch(1, timeout=1.0)
         except (TimeoutError, NatsTimeoutError):

@@ -32,12 +32,13 @@ class BatchIntake:
     async def handle(self, chunk: list[tuple[AlertSignal, AlertFacts]]) -> dict[int, BaseException]:
         """Apply the chunk; returns the errors of the signals (by index) that could not be applied."""
         order = lock_order([facts.group_key for _, facts in chunk])
-        pending = Pending()
+        pending = Pending(deferred=True)  # the chunk's outbox rows go in with one statement
         try:
             async with self._pool.acquire() as conn, conn.transaction():
                 for i in order:
                     signal, facts = chunk[i]
                     await self._intake.process(conn, pending, signal, facts)
+                await self._emitter.persist(conn, pending)
         except Exception as exc:
             log.warning(
                 "alert chunk failed; retrying its signals one by one", size=len(chunk), error=repr(exc)

@@ -28,9 +28,14 @@ MAX_IN_FLIGHT = 64  # publishes awaiting their JetStream ack at once
 
 @dataclass
 class Pending:
-    """Events recorded by one transaction, to publish once it committed."""
+    """Events recorded by one transaction, to publish once it committed.
+
+    `deferred`: the outbox rows are written together by `Emitter.persist` just before the commit
+    (one statement for a whole chunk) instead of one by one; the caller must call it.
+    """
 
     events: list[tuple[str, IncidentChanged]] = field(default_factory=list)
+    deferred: bool = False
 
 
 class Emitter:
@@ -70,9 +75,17 @@ class Emitter:
             details=details or {},
         )
         subject = S.incident(change)
-        await outbox.add(conn, event.id, subject, _encoder.encode(event))
+        if not pending.deferred:
+            await outbox.add(conn, event.id, subject, _encoder.encode(event))
         pending.events.append((subject, event))
         return event
+
+    async def persist(self, conn: asyncpg.Connection, pending: Pending) -> None:
+        """Write a deferred Pending's outbox rows, in the transaction, before it commits."""
+        if pending.deferred and pending.events:
+            await outbox.add_many(
+                conn, [(event.id, subject, _encoder.encode(event)) for subject, event in pending.events]
+            )
 
     async def flush(self, pending: Pending) -> None:
         """Publish after commit; a failure leaves the rows for the relay (same ids, deduplicated)."""

@@ -1,7 +1,8 @@
 """Alert intake: one AlertSignal -> one deduplicated alert -> attached to, or opening, one incident.
 
-Everything for one signal happens in one transaction. The guarantees come from PostgreSQL, not from
-this process: the signal's event id is recorded first (a redelivery stops there), the alert row is
+Everything for one signal happens inside one transaction (its own, or its lane's chunk: see
+batches.py), in two to three statements on the common paths. The guarantees come from PostgreSQL, not
+from this process: the signal's event id is recorded first (a redelivery stops there), the alert row is
 unique per (vendor, external_id), and at most one incident per grouping key is open (partial unique
 index + INSERT ... ON CONFLICT), so parallel consumers never open two incidents for one problem.
 """

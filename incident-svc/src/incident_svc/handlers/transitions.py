@@ -29,13 +29,17 @@ async def apply_action(
     """Move a locked incident by `action`; raises IllegalTransition (409) when not allowed."""
     merged_into = str(row["merged_into"]) if row["merged_into"] else None
     step = lifecycle.transition(row["state"], action, merged_into=merged_into)
-    new = await incidents.set_state(
-        conn, row["id"], step.to_state, lifecycle.timestamp_column(step.to_state), at
-    )
     data: dict[str, Any] = {"from": step.from_state, "to": step.to_state, **(details or {})}
     if note:
         data["note"] = note
-    await incidents.append_timeline(conn, row["id"], at, timeline.STATE_CHANGED, actor, via, data)
+    new = await incidents.set_state_noted(
+        conn,
+        row["id"],
+        step.to_state,
+        lifecycle.timestamp_column(step.to_state),
+        at,
+        (timeline.STATE_CHANGED, actor, via, data),
+    )
     await emitter.record(
         conn,
         pending,

@@ -65,24 +65,31 @@ async def insert(conn: asyncpg.Connection, values: dict[str, Any]) -> Row:
     return row
 
 
-async def set_state(
-    conn: asyncpg.Connection, incident_id: str, state: str, stamp_column: str | None, at: datetime
+async def set_state_noted(
+    conn: asyncpg.Connection,
+    incident_id: str,
+    state: str,
+    stamp_column: str | None,
+    at: datetime,
+    note: tuple[str, str | None, str | None, dict[str, Any]],
 ) -> Row:
-    """Enter `state` and stamp its column; reopening clears the stamps of the previous cycle."""
+    """`set_state` and its timeline entry (kind, actor, via, data) in one round trip."""
     if state == "triggered":
-        sql = (
-            "UPDATE incidents SET state = $2, updated_at = now(), acknowledged_at = NULL, mitigated_at = NULL, "
-            "resolved_at = NULL, closed_at = NULL WHERE id = $1 RETURNING *"
-        )
-        row = await conn.fetchrow(sql, incident_id, state)
+        sets = "acknowledged_at = NULL, mitigated_at = NULL, resolved_at = NULL, closed_at = NULL"
     else:
         assert stamp_column is not None
-        row = await conn.fetchrow(
-            f"UPDATE incidents SET state = $2, {stamp_column} = $3, updated_at = now() WHERE id = $1 RETURNING *",
-            incident_id,
-            state,
-            at,
-        )
+        sets = f"{stamp_column} = $3"
+    row = await conn.fetchrow(
+        f"""WITH noted AS (
+                INSERT INTO timeline (incident_id, at, kind, actor, via, data)
+                VALUES ($1, $3::timestamptz, $4, $5, $6, $7::jsonb)
+            )
+            UPDATE incidents SET state = $2, {sets}, updated_at = now() WHERE id = $1 RETURNING *""",
+        incident_id,
+        state,
+        at,
+        *note,
+    )
     assert row is not None
     return row
 

@@ -15,6 +15,17 @@ async def add(conn: asyncpg.Connection, event_id: str, subject: str, payload: by
     )
 
 
+async def add_many(conn: asyncpg.Connection, rows: list[tuple[str, str, bytes]]) -> None:
+    """(event_id, subject, payload) rows in one statement."""
+    await conn.execute(
+        """INSERT INTO outbox (event_id, subject, payload)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[]) ON CONFLICT (event_id) DO NOTHING""",
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[2] for r in rows],
+    )
+
+
 async def delete(conn: asyncpg.Connection | asyncpg.Pool, event_ids: list[str]) -> None:
     await conn.execute("DELETE FROM outbox WHERE event_id = ANY($1::text[])", event_ids)
 

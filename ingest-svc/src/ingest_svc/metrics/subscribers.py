@@ -15,14 +15,17 @@ from em_shared.messaging.consumers import subscribe_events
 from em_shared.messaging.rpc import serve_rpc
 from em_shared.runtime.context import ServiceContext
 
+from ingest_svc.metrics.handlers.batching import GroupFolder
 from ingest_svc.metrics.handlers.ingest import Ingestor
 from ingest_svc.metrics.handlers.queries import Queries
 
 RPC_DORA = "rpc.metrics.dora"
 RPC_FLOW = "rpc.metrics.flow"
 RPC_QUALITY = "rpc.metrics.quality"
+PULL_BATCH = 64  # messages per pull request: the most a group-folded batch holds per consumer
 
-# (subject, durable, payload type, Ingestor method); durables are `ingest-metrics-<what>`.
+# (subject, durable, payload type, Ingestor kind); durables are `ingest-metrics-<what>`. The events of
+# a pulled batch (of all six consumers, when they pull together) are folded in one transaction.
 EVENTS: tuple[tuple[str, str, type, str], ...] = (
     ("deploy.deployment.*", "ingest-metrics-deployments", DeploymentChanged, "deployment"),
     (S.COMMIT_PUSHED, "ingest-metrics-pushes", CommitsPushed, "push"),
@@ -34,9 +37,15 @@ EVENTS: tuple[tuple[str, str, type, str], ...] = (
 
 
 def wire(ctx: ServiceContext, ingestor: Ingestor, queries: Queries) -> None:
-    for subject, durable, payload, method in EVENTS:
+    group = GroupFolder(ingestor.fold)
+    ctx.state["metrics_group_folder"] = group
+    for subject, durable, payload, kind in EVENTS:
+
+        async def fold(event: Any, kind: str = kind) -> None:
+            await group.submit((kind, event))
+
         subscribe_events(
-            ctx.broker, ctx.topology, "ingest", subject, durable, payload, getattr(ingestor, method)
+            ctx.broker, ctx.topology, "ingest", subject, durable, payload, fold, batch_size=PULL_BATCH
         )
 
     async def dora(q: DoraQuery) -> dict[str, Any]:

@@ -82,6 +82,12 @@ def partial(deploys: Iterable[DeployRow], incidents: Iterable[IncidentRow], limi
             p["ttr"].setdefault(inc.severity, []).append(inc.ttr_s)
             p["ttr_ids"].append(inc.id)
     p["incident_ids"] = sorted(set(p["incident_ids"]))
+    # Samples stored sorted: a merge concatenates sorted runs, which Timsort sorts in near-linear time
+    # (the percentiles of a 90-day organisation sample sort ~50,000 values per query).
+    for k in SAMPLES:
+        p[k].sort()
+    for values in p["ttr"].values():
+        values.sort()
     return _cap(p, limit)
 
 
@@ -186,6 +192,7 @@ def figures(p: dict[str, Any], days: int, min_sample: int) -> dict[str, Any]:
 
 
 def _distribution(values: list[float], reason: str) -> dict[str, Any]:
+    values.sort()  # in place: a later merge of this (merged) partial concatenates sorted runs
     median, p90 = median_p90(values)
     out: dict[str, Any] = {"median_s": median, "p90_s": p90, "n": len(values)}
     if median is None:

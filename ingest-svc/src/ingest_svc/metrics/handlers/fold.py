@@ -14,12 +14,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
 from ingest_svc.metrics.config import Config
 from ingest_svc.metrics.domain.buckets import local_day
-from ingest_svc.metrics.domain.facts import DeploymentFact
+from ingest_svc.metrics.domain.facts import BranchCommit, DeploymentFact
 from ingest_svc.metrics.domain.timeline import Context, classify, commit_ranges
 from ingest_svc.metrics.repository import outcomes as out
 from ingest_svc.metrics.repository import rollups
@@ -71,7 +72,7 @@ class Folder:
         incidents = await tl.incidents(conn, start, sorted({a for d in ok for a in (d.key, *d.aliases)}))
         bounded = [t for t in start.values() if t is not None]
         reverts = await tl.reverts(conn, repos, min(bounded) if len(bounded) == len(start) else None)
-        new: dict[Partition, dict[str, tuple]] = {}
+        new: dict[Partition, dict[str, tuple[Any, ...]]] = {}
         for p in sorted(since):
             outcomes = classify(
                 _mark_hotfixes(deps[p], ranges[p], hot),
@@ -108,7 +109,7 @@ class Folder:
         conn: asyncpg.Connection,
         deps: dict[Partition, list[DeploymentFact]],
         ctxs: dict[Partition, Context],
-    ) -> dict[tuple[str, str], list[tl.BranchCommit]]:
+    ) -> dict[tuple[str, str], list[BranchCommit]]:
         """Pushes to every deployed ref whose deployments give no commit range, from early enough that
         each range's bounds (the previously deployed commit, the lookback) are inside."""
         since: dict[tuple[str, str], datetime] = {}
@@ -137,7 +138,7 @@ def _mark_hotfixes(
     return [dataclasses.replace(d, is_hotfix=True) if set(ranges.get(d.key, ())) & hot else d for d in deps]
 
 
-def outcome_days(row: tuple) -> list[rollups.DirtyDay]:
+def outcome_days(row: tuple[Any, ...]) -> list[rollups.DirtyDay]:
     """The (scope, key, environment, day) partials an outcome row contributes to."""
     _, service, env, team, repository, _, day = row[:7]
     out = [("service", service, env, day), ("org", rollups.ORG_KEY, env, day)]
@@ -148,7 +149,7 @@ def outcome_days(row: tuple) -> list[rollups.DirtyDay]:
     return out
 
 
-def incident_days(row: Mapping) -> list[rollups.DirtyDay]:
+def incident_days(row: Mapping[str, Any]) -> list[rollups.DirtyDay]:
     env = row["environment"] or "unspecified"
     out = [("org", rollups.ORG_KEY, env, row["day"])]
     if row["service"]:

@@ -23,6 +23,7 @@ from ingest_svc.metrics.handlers.fold import Folder, Partition, incident_days, w
 from ingest_svc.metrics.repository import facts, rollups
 from ingest_svc.metrics.repository.locks import metrics_lock
 
+Parts = dict[Partition, datetime | None]
 Item = tuple[str, Any]  # (kind, event); kinds are the Ingestor's single-event method names
 KINDS = ("deployment", "push", "pull_request", "incident", "build", "quality")
 # Builds and quality reports are stored for flow/quality queries but never reclassify deployments.
@@ -51,7 +52,7 @@ class Ingestor:
             by_kind[kind].append(event)
         if FOLDED & by_kind.keys():
             await metrics_lock(conn)
-        parts: dict[Partition, datetime | None] = {}
+        parts: Parts = {}
         await self._deployments(conn, by_kind["deployment"], parts)
         await self._pushes(conn, by_kind["push"], parts)
         await self._pull_requests(conn, by_kind["pull_request"], parts)
@@ -61,7 +62,7 @@ class Ingestor:
         if parts:
             await self.folder.fold(conn, parts, self.clock())
 
-    async def _deployments(self, conn: asyncpg.Connection, events: list[Any], parts: dict) -> None:
+    async def _deployments(self, conn: asyncpg.Connection, events: list[Any], parts: Parts) -> None:
         changes = await facts.merge_rows(
             conn, "deployments", [rows.deployment_row(e, self.cfg.rules) for e in events]
         )
@@ -70,10 +71,11 @@ class Ingestor:
                 if r is not None and r["production"] and r["finished_at"] is not None:
                     widen(parts, (r["service"], r["environment"]), r["finished_at"])
 
-    async def _pushes(self, conn: asyncpg.Connection, events: list[Any], parts: dict) -> None:
+    async def _pushes(self, conn: asyncpg.Connection, events: list[Any], parts: Parts) -> None:
         if not events:
             return
-        branch_rows, commit_rows, revert_rows, since = [], [], [], {}
+        branch_rows, commit_rows, revert_rows = [], [], []
+        since: dict[tuple[str, str], datetime] = {}
         for e in events:
             b, c, r = rows.push_rows(e)
             branch_rows += b
@@ -91,7 +93,7 @@ class Ingestor:
         for part, at in (await facts.earliest_containing(conn, shas)).items():
             widen(parts, part, at)
 
-    async def _pull_requests(self, conn: asyncpg.Connection, events: list[Any], parts: dict) -> None:
+    async def _pull_requests(self, conn: asyncpg.Connection, events: list[Any], parts: Parts) -> None:
         if not events:
             return
         changes = await facts.merge_rows(
@@ -110,7 +112,7 @@ class Ingestor:
         for part, at in (await facts.earliest_containing(conn, sorted(shas))).items():
             widen(parts, part, at)
 
-    async def _incidents(self, conn: asyncpg.Connection, events: list[Any], parts: dict) -> None:
+    async def _incidents(self, conn: asyncpg.Connection, events: list[Any], parts: Parts) -> None:
         changes = await facts.merge_rows(
             conn, "incidents", [rows.incident_row(e, self.cfg.tz) for e in events]
         )

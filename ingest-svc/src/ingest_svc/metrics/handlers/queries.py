@@ -75,13 +75,16 @@ class Queries:
                         fig.partial(deploys.get(day, []), incidents.get(day, []), self.cfg.limit)
                     )
         days = {d: fig.merge_days(ps, self.cfg.limit) for d, ps in by_day.items()}
-        buckets = []
+        buckets, merged_buckets = [], []
         for first, nxt in f.buckets():
             merged = fig.merge((days[d] for d in sorted(days) if first <= d < nxt), self.cfg.limit)
+            merged_buckets.append(merged)
             buckets.append(
                 self._with_bounds(first, nxt, fig.figures(merged, (nxt - first).days, self.cfg.min_sample))
             )
-        total = fig.merge((days[d] for d in sorted(days)), self.cfg.limit)
+        # The buckets tile the range, so the summary is the merge of the merged buckets: counts and
+        # samples add up, and capped id lists keep the same first ids (see `fig.merge`).
+        total = fig.merge(merged_buckets, self.cfg.limit)
         summary = fig.figures(total, (f.last_day - f.first_day).days, self.cfg.min_sample)
         return {
             "filters": f.echo(self.cfg.tz),

@@ -152,7 +152,7 @@ async def insert_pushes(
     for r in commit_rows:  # the earliest known commit time (LEAST ignores NULLs, so does this)
         old = commits.get(r["sha"])
         known = [t for t in (old and old["committed_at"], r["committed_at"]) if t is not None]
-        commits[r["sha"]] = {**(old or r), "committed_at": min(known) if known else None}
+        commits[r["sha"]] = {**(old or r), "committed_at": min(known) if known else None}  # type: ignore[type-var]
     if commits:
         await conn.execute(
             """INSERT INTO commits (sha, repository, committed_at)
@@ -199,15 +199,17 @@ async def partitions_reached_by_pushes(
     if not since:
         return []
     rows = await conn.fetch(
-        """WITH q AS (SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS q(r, b, t))
+        """WITH q AS (SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS q(r, b, t)),
+           -- commits pushed at or after the push: few (the branch's recent history), so start from them
+           later AS MATERIALIZED (SELECT q.r, q.b, c.sha FROM q JOIN branch_commits c
+                                   ON c.repository = q.r AND c.branch = q.b AND c.pushed_at >= q.t)
            SELECT service, environment, min(at) AS at FROM (
              SELECT d.service, d.environment, q.t AS at FROM q
                JOIN deployments d ON d.repository = q.r AND d.production AND d.finished_at >= q.t
              UNION ALL
-             SELECT d.service, d.environment, d.finished_at FROM q
-               JOIN branch_commits c ON c.repository = q.r AND c.branch = q.b AND c.pushed_at >= q.t
-               JOIN deployments d ON d.sha = c.sha AND d.repository = q.r AND d.ref = q.b AND d.production
-                AND d.finished_at IS NOT NULL
+             SELECT d.service, d.environment, d.finished_at FROM later
+               JOIN deployments d ON d.sha = later.sha AND d.repository = later.r AND d.ref = later.b
+                AND d.production AND d.finished_at IS NOT NULL
            ) x GROUP BY service, environment""",
         [r for r, _ in since],
         [b for _, b in since],

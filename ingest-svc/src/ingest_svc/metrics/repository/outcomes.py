@@ -66,7 +66,7 @@ async def stored(
     rows = await conn.fetch(
         """SELECT o.*, COALESCE(l.shas, '{}') AS shas, COALESCE(l.leads, '{}') AS leads
            FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS p(s, e, t)
-           JOIN outcomes o ON o.service = p.s AND o.environment = p.e AND (p.t IS NULL OR o.finished_at >= p.t)
+           JOIN outcomes o ON o.service = p.s AND o.environment = p.e AND o.finished_at >= COALESCE(p.t, '-infinity')
            LEFT JOIN LATERAL (SELECT array_agg(c.sha ORDER BY c.sha) AS shas, array_agg(c.lead_s ORDER BY c.sha) AS leads
                               FROM outcome_commits c WHERE c.key = o.key) l ON true""",
         *partition_arrays(start),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
@@ -28,7 +29,7 @@ class Start:
     prev_recovered_by: str | None = None
 
 
-def partition_arrays(parts: Mapping[Partition, datetime | None]) -> list[list]:
+def partition_arrays(parts: Mapping[Partition, datetime | None]) -> list[list[Any]]:
     keys = list(parts)
     return [[s for s, _ in keys], [e for _, e in keys], [parts[k] for k in keys]]
 
@@ -78,9 +79,9 @@ async def deployments(
                       AND x.version = d.version)
                   END AS first_deployed_at
            FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS p(s, e, t)
-           JOIN deployments d ON d.production AND d.service = p.s AND d.environment = p.e
-            AND d.status IN ('success', 'failure', 'error') AND d.finished_at IS NOT NULL
-            AND (p.t IS NULL OR d.finished_at >= p.t)
+           CROSS JOIN LATERAL (SELECT * FROM deployments x WHERE x.production AND x.service = p.s
+                                  AND x.environment = p.e AND x.finished_at >= COALESCE(p.t, '-infinity')
+                                  AND x.status IN ('success', 'failure', 'error')) d
            ORDER BY d.service, d.environment, d.finished_at, d.key""",
         *partition_arrays(start),
     )
@@ -194,7 +195,7 @@ async def incidents(
     none), and every incident linked to one of `aliases` (classification keeps only its own links)."""
     rows = await conn.fetch(
         """SELECT p.s AS p_service, p.e AS p_env, i.* FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS p(s, e, t)
-           JOIN incidents i ON i.service = p.s AND (p.t IS NULL OR i.opened_at >= p.t)
+           JOIN incidents i ON i.service = p.s AND i.opened_at >= COALESCE(p.t, '-infinity')
             AND (i.environment IS NULL OR i.environment = p.e)""",
         *partition_arrays(start),
     )
