@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 from pathlib import Path
 from typing import Any
@@ -130,6 +131,8 @@ def create_service(settings: AgentSettings, tools: tuple[Any, ...] = READ_TOOLS)
         pending = list(ctx.state["tasks"])
         if pending:
             await asyncio.wait(pending, timeout=settings.shutdown_grace_s)
+        with contextlib.suppress(TimeoutError):  # a summary still running is made on the next turn
+            await asyncio.wait_for(ctx.state["chat"].settle(), timeout=settings.shutdown_grace_s)
         await ctx.state["audit_writer"].stop()
         await ctx.state["llm_writer"].stop()
         await ctx.state["chain"].aclose()

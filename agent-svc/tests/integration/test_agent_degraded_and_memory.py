@@ -111,6 +111,7 @@ async def test_long_history_is_summarised_and_still_answers_follow_ups(servers, 
                 await http.post("/v2/agent/chat", json={"message": message, "session_id": sid}, headers=CHAT)
             ).json()
             sid = body["session_id"]
+        await svc.ctx.state["chat"].settle()  # summaries are made after the answer, in the background
         history = (await http.get(f"/v2/agent/sessions/{sid}", headers=CHAT)).json()
     assert len(history["messages"]) == 8  # every message kept for the record
     assert history["summary"] and "checkout" in history["summary"].lower()

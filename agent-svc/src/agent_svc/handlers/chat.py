@@ -3,7 +3,8 @@ remember the turn in PostgreSQL, and summarise histories that outgrow the model'
 
 Latency budget: a turn makes two database round trips on its critical path (read the session,
 store the turn and create the session if new, in one write); the history is read while the question is being routed, and not at all for a new
-session; a summary is made only when the stored turn says the history outgrew its limit."""
+session; a summary is made only when the stored turn says the history outgrew its limit, and after
+the answer, not before it."""
 
 from __future__ import annotations
 
@@ -65,6 +66,7 @@ class ChatHandler:
         self._coordinator = coordinator
         self._llm = llm
         self._history_max = history_max
+        self._summaries: dict[str, asyncio.Task[None]] = {}  # at most one running per session
 
     async def _session(self, caller: Caller, session_id: str | None) -> tuple[Conversation, bool]:
         conv, created = await self._repo.open(session_id or uuid.uuid4().hex, caller.key_id)
@@ -149,7 +151,7 @@ class ChatHandler:
         if pending is None:  # someone else created this session id while we answered
             raise NotFound(f"no session {conv.id}")
         if pending > self._history_max:
-            await self._summarise(conv.id)
+            self._summarise_later(conv.id)
         stages["store"] = _ms(store_started)
         total = _ms(started)
         model = answer.timing.model_ms
@@ -163,6 +165,26 @@ class ChatHandler:
             history.append({"role": "summary", "content": conv.summary})
         history += [{"role": r["role"], "content": r["content"][:1500]} for r in rows]
         return history
+
+    def _summarise_later(self, conversation_id: str) -> None:
+        """Summaries are a model call: made after the answer, off its critical path. A turn that
+        comes before one is stored sees the last `history_max` messages without the summary."""
+        if conversation_id in self._summaries:
+            return  # the next turn checks again
+        task = asyncio.create_task(self._summarise_logged(conversation_id))
+        self._summaries[conversation_id] = task
+        task.add_done_callback(lambda _: self._summaries.pop(conversation_id, None))
+
+    async def _summarise_logged(self, conversation_id: str) -> None:
+        try:
+            await self._summarise(conversation_id)
+        except Exception:
+            log.exception("summary failed", session_id=conversation_id)
+
+    async def settle(self) -> None:
+        """Wait for the summaries still being made (shutdown, tests)."""
+        while self._summaries:
+            await asyncio.gather(*list(self._summaries.values()), return_exceptions=True)
 
     async def _summarise(self, conversation_id: str) -> None:
         conv = await self._repo.get(conversation_id)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import msgspec
 from em_shared.runtime.context import ServiceContext
 from litestar import Controller, get
+from litestar.di import Provide
 from litestar.params import Parameter
 
 from ingest_svc.metrics.handlers.queries import Queries
@@ -19,15 +20,16 @@ def _queries(ctx: ServiceContext) -> Queries:
     return ctx.state["metrics"].queries  # type: ignore[no-any-return]
 
 
-def _params(
-    service: str | None,
-    team: str | None,
-    env: str | None,
-    repository: str | None,
-    start: str | None,
-    end: str | None,
-    bucket: str | None,
+async def metric_params(
+    service: Q = None,
+    team: Q = None,
+    env: Q = None,
+    repository: Q = None,
+    start: Annotated[str | None, Parameter(query="from", required=False)] = None,
+    end: Annotated[str | None, Parameter(query="to", required=False)] = None,
+    bucket: Q = None,
 ) -> dict[str, Any]:
+    """The query parameters every metrics endpoint shares, validated later by `Queries.filters`."""
     return {
         "service": service,
         "team": team,
@@ -42,52 +44,22 @@ def _params(
 class MetricsController(Controller):
     path = "/v1/metrics"
     tags = ["metrics"]
+    dependencies = {"params": Provide(metric_params)}
 
     @get("/dora")
-    async def dora(
-        self,
-        ctx: ServiceContext,
-        service: Q = None,
-        team: Q = None,
-        env: Q = None,
-        repository: Q = None,
-        start: Annotated[str | None, Parameter(query="from", required=False)] = None,
-        end: Annotated[str | None, Parameter(query="to", required=False)] = None,
-        bucket: Q = None,
-    ) -> DoraResponse:
+    async def dora(self, ctx: ServiceContext, params: dict[str, Any]) -> DoraResponse:
         """DORA figures per bucket and over the range, with levels (DORA 2024) and drill-down ids."""
         q = _queries(ctx)
-        result = await q.dora(q.filters(_params(service, team, env, repository, start, end, bucket)))
-        return msgspec.convert(result, DoraResponse)
+        return msgspec.convert(await q.dora(q.filters(params)), DoraResponse)
 
     @get("/flow")
-    async def flow(
-        self,
-        ctx: ServiceContext,
-        service: Q = None,
-        team: Q = None,
-        env: Q = None,
-        repository: Q = None,
-        start: Annotated[str | None, Parameter(query="from", required=False)] = None,
-        end: Annotated[str | None, Parameter(query="to", required=False)] = None,
-        bucket: Q = None,
-    ) -> dict[str, Any]:
+    async def flow(self, ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
         """Pull request cycle time (coding, pickup, review, deploy), size, first review; builds."""
         q = _queries(ctx)
-        return await q.flow(q.filters(_params(service, team, env, repository, start, end, bucket)))
+        return await q.flow(q.filters(params))
 
     @get("/quality")
-    async def quality(
-        self,
-        ctx: ServiceContext,
-        service: Q = None,
-        team: Q = None,
-        env: Q = None,
-        repository: Q = None,
-        start: Annotated[str | None, Parameter(query="from", required=False)] = None,
-        end: Annotated[str | None, Parameter(query="to", required=False)] = None,
-        bucket: Q = None,
-    ) -> dict[str, Any]:
+    async def quality(self, ctx: ServiceContext, params: dict[str, Any]) -> dict[str, Any]:
         """Coverage trend (Codecov), quality-gate status and issue counts (SonarQube) per project."""
         q = _queries(ctx)
-        return await q.quality(q.filters(_params(service, team, env, repository, start, end, bucket)))
+        return await q.quality(q.filters(params))
