@@ -197,6 +197,7 @@ async def run(sessions: int, latency: float, turns: int, ramp_s: float, instance
             procs[f"agent-svc-{n}"] = subprocess.Popen(
                 [sys.executable, *(profile if n == 0 else []), "-m", "agent_svc"],
                 env={**env, "AGENT_PORT": str(port)},
+                stdout=sys.stderr,  # its logs; stdout carries only the figures
             )
             await wait_http(f"http://127.0.0.1:{port}/ready")
         bases = [f"http://127.0.0.1:{port}" for port in agent_ports]

@@ -25,9 +25,10 @@ from replay import build
 POLL_S, POLL_CAP = 0.01, 400
 
 
-async def run(rate: float, seconds: float, lanes: int, pool: int) -> None:
+async def run(rate: float, seconds: float, lanes: int, pool: int, batch: int) -> None:
     lines = [ln for ln in build(incidents=4000, seed=11) if not ln["redelivery"]][: int(rate * seconds)]
     env = {"INCIDENT_GROUP_INTERVAL_S": "30", "INCIDENT_INTAKE_LANES": str(lanes), "DB_POOL_MAX": str(pool)}
+    env["INCIDENT_CONSUMER_BATCH"] = str(batch)
     async with running_service(env) as bench:
         js = bench.nc.jetstream()
         subject = bench.topology.subject("alert.signal.received")
@@ -91,8 +92,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--lanes", type=int, default=4, help="INCIDENT_INTAKE_LANES of the service")
     parser.add_argument("--pool", type=int, default=10, help="DB_POOL_MAX of the service")
+    parser.add_argument("--batch", type=int, default=32, help="INCIDENT_CONSUMER_BATCH of the service")
     args = parser.parse_args()
-    asyncio.run(run(args.rate, args.seconds, args.lanes, args.pool))
+    asyncio.run(run(args.rate, args.seconds, args.lanes, args.pool, args.batch))
 
 
 if __name__ == "__main__":

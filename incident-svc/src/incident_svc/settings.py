@@ -96,9 +96,10 @@ class IncidentSettings(CommonSettings, frozen=True, kw_only=True):
         env(
             "INCIDENT_CONSUMER_BATCH",
             "Most alert signals pulled at once, and most one lane applies in one transaction "
-            "(a lone signal is not held back to fill a batch).",
+            "(a lone signal is not held back to fill a batch). Smaller chunks commit sooner "
+            "(lower latency); larger ones share a commit among more signals.",
         ),
-    ] = 256
+    ] = 32
     consumer_max_ack_pending: Annotated[
         int,
         env(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+
+from incident_svc.handlers.emitter import Pending
 
 T0 = datetime(2024, 7, 1, 9, 0, tzinfo=UTC)
 
@@ -55,3 +58,27 @@ async def test_one_chunk_without_failures_commits_every_signal_at_once(svc, sign
     assert await batches.handle([(s, batches.facts(s)) for s in chunk]) == {}
     rows = await svc.ctx.pool.fetch("SELECT alert_count FROM incidents ORDER BY group_key")
     assert [r["alert_count"] for r in rows] == [4] * 5
+
+
+async def test_an_alert_inserted_by_a_concurrent_transaction_is_retried_not_taken_as_new(
+    svc, signals
+) -> None:
+    """Two transactions take the first signals of one alert at once: the second must not treat the
+    alert as new (it would open a second incident); it rolls back and succeeds on its retry."""
+    batches, pool = svc.ctx.state["batches"], svc.ctx.pool
+    first = signals.datadog(90, "host:r", "Triggered", T0, title="[P2] Race", service="race")
+    second = signals.datadog(
+        90, "host:r", "Triggered", T0 + timedelta(seconds=5), title="[P1] Race", service="race", priority="P1"
+    )
+    async with pool.acquire() as conn_a:
+        tx = conn_a.transaction()
+        await tx.start()
+        await batches._intake.process(conn_a, Pending(), first, batches.facts(first))
+        racer = asyncio.create_task(batches.handle([(second, batches.facts(second))]))
+        await asyncio.sleep(0.3)  # the racer's upsert now waits for conn_a's row lock
+        assert not racer.done()
+        await tx.commit()
+        assert await racer == {}  # raced, rolled back, then applied on its own retry
+    rows = await pool.fetch("SELECT severity, alert_count FROM incidents")
+    assert [tuple(r) for r in rows] == [("critical", 1)]  # one incident, escalated by the second signal
+    assert await pool.fetchval("SELECT signal_count FROM alerts") == 2

@@ -34,6 +34,10 @@ AUTO = "auto"
 _UNKNOWN = object()  # take_signal did not look up the group's open incident
 
 
+class AlertRace(RuntimeError):
+    """Retryable: the signal's transaction must roll back and run again."""
+
+
 class AlertIntake:
     def __init__(
         self, pool: asyncpg.Pool, emitter: Emitter, rules: IntakeRules, settings: IncidentSettings
@@ -78,6 +82,10 @@ class AlertIntake:
         )
         if alert is None:
             return  # this exact event was processed before
+        if not alert["existed"] and alert["signal_count"] > 1:
+            # A concurrent transaction inserted this alert after our snapshot: what it was before our
+            # update is unknown, so undo everything and try again (it is committed by then).
+            raise AlertRace(f"alert {facts.vendor}:{facts.external_id} was inserted concurrently")
         previous_status, row = None, None
         if alert["existed"]:
             if at < alert["prev_last_event_at"]:

@@ -61,7 +61,7 @@ WITH sig AS (
     INSERT INTO alerts ({", ".join(_COLUMNS)}) SELECT {_VALUES}
     WHERE EXISTS (SELECT 1 FROM sig) AND (SELECT count(*) FROM prev) >= 0
     ON CONFLICT (vendor, external_id) DO UPDATE SET {_UPDATES}, signal_count = alerts.signal_count + 1
-    RETURNING id, incident_id, status, title, url
+    RETURNING id, incident_id, status, title, url, signal_count
 ), cur AS (
     SELECT i AS incident, i.state FROM incidents i JOIN prev ON i.id = prev.incident_id FOR UPDATE OF i
 ), grp AS (
@@ -87,9 +87,11 @@ async def take_signal(
 ) -> Row | None:
     """Record the signal and upsert its alert in one round trip; None for a redelivered event.
 
-    The row carries the alert after the upsert (id, incident_id, status, title, url), `existed` / `prev_status` / `prev_last_event_at`
+    The row carries the alert after the upsert (id, incident_id, status, title, url, signal_count), `existed` / `prev_status` / `prev_last_event_at`
     from before it, the alert's current incident (locked) and, when that one is missing or no longer
     open, the group's open incident (locked; `group_looked_up` says whether it was looked up).
+    `existed` false with `signal_count` > 1 means another transaction inserted the alert after this
+    statement's snapshot (the upsert then updated it): its previous state is unknown to us.
     """
     return await conn.fetchrow(TAKE_SIGNAL, event_id, occurred_at, *(alert[c] for c in _COLUMNS), group_key)
 
