@@ -177,10 +177,14 @@ class AlertConsumer:
                 failures = await self._intake.handle([(signal, facts) for _, signal, facts in chunk])
             except Exception as exc:  # the intake reports per signal; this is a bug guard
                 failures = dict.fromkeys(range(len(chunk)), exc)
-            for i, (msg, _, _) in enumerate(chunk):
-                await self._settle(msg, failures.get(i))
-            MESSAGE_SECONDS.labels(SERVICE, S.ALERT_RECEIVED).observe(time.perf_counter() - started)
-            self._release(len(chunk))
+            try:
+                for i, (msg, _, _) in enumerate(chunk):
+                    await self._settle(msg, failures.get(i))
+            except Exception as exc:  # NATS gone: unacked messages come back after ack_wait
+                log.warning("could not settle alert signals", error=repr(exc))
+            finally:
+                MESSAGE_SECONDS.labels(SERVICE, S.ALERT_RECEIVED).observe(time.perf_counter() - started)
+                self._release(len(chunk))
 
     def _release(self, count: int) -> None:
         self._in_flight -= count
