@@ -25,7 +25,7 @@ from incident_svc.domain.fingerprint import alertmanager_fingerprint
 from incident_svc.settings import IncidentSettings
 
 # The workplace's shared/ lies beside the checkout (and beside CI's clone).
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "webhooks"
+FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "webhooks"
 
 
 def fixture_body(name: str) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from ingest_svc.app import create_service
 from ingest_svc.settings import IngestSettings
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("cleanup_namespace")]
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "webhooks" / "github"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "webhooks" / "github"
 SECRET = "gh-e2e-dora-secret"
 
 

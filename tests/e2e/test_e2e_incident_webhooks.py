@@ -1,7 +1,7 @@
 """End to end: vendor webhooks into ingest-svc become deduplicated, grouped incidents in incident-svc.
 
 Real ingest-svc and incident-svc in one process (own ports, one namespace), real NATS and PostgreSQL;
-payloads are the published vendor fixtures (shared/fixtures/webhooks), signed the vendor's way.
+payloads are the published vendor fixtures (tests/fixtures/webhooks, provenance in its SOURCES.md), signed the vendor's way.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from ingest_svc.app import create_service as create_ingest
 from ingest_svc.settings import IngestSettings
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("cleanup_namespace")]
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "webhooks"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "webhooks"
 PD_SECRET, AM_TOKEN = "pd-e2e-secret", "am-e2e-token"
 
 

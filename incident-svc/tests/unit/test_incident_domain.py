@@ -20,7 +20,7 @@ from incident_svc.domain.grouping import GroupingRules, group_key, parse_overrid
 from incident_svc.domain.severity import SeverityMap, sev_label
 from incident_svc.domain.signals import IntakeRules, read_signal
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "webhooks"
+FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "webhooks"
 DEFAULT_MAP = SeverityMap.from_mapping(yaml.safe_load(DEFAULT_SEVERITY_MAP.read_text()))
 
 
