@@ -6,13 +6,12 @@ names) never get a 5xx other than a documented 503, and what was stored goes thr
 from __future__ import annotations
 
 import asyncio
-import sys
-from pathlib import Path
 
 import pytest
 from em_shared.runtime.settings import load_settings
 from em_shared.storage.pool import schema_name
 from em_shared.testing.live import live_service
+from em_shared.testing.openapi_fuzz import run_schemathesis
 from ingest_svc.app import create_service
 from ingest_svc.domain.sources import SOURCES
 from ingest_svc.secrets import SecretStore
@@ -42,35 +41,10 @@ async def test_webhook_openapi_fuzzing_finds_no_server_error(servers, namespace,
         assert set(operation["requestBody"]["content"]) >= {"application/json", "text/plain"}
         source_param = next(p for p in operation["parameters"] if p["name"] == "source")
         assert sorted(source_param["schema"]["enum"]) == sorted(SOURCES)
-        cli = Path(sys.executable).with_name("schemathesis")
-        # The CLI runs in a subprocess so this event loop keeps serving the requests it sends.
-        proc = await asyncio.create_subprocess_exec(
-            str(cli),
-            "run",
-            f"{svc.url}/schema/openapi.json",
-            "--include-path-regex",
-            "^/webhooks/",
-            "--checks",
-            "not_a_server_error",
-            "--max-examples",
-            "40",
-            "--workers",
-            "1",  # CPython 3.11's ast.parse is not thread-safe and hypothesis calls it from workers
-            "--generation-database",
-            "none",
-            "--request-timeout",
-            "10",
-            "--phases",
-            "examples,coverage,fuzzing",
-            "--suppress-health-check",
-            "all",
-            cwd=tmp_path,  # schemathesis keeps a .schemathesis/ cache in its working directory
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
+        code, text = await run_schemathesis(
+            svc.url, tmp_path, 40, "--include-path-regex", "^/webhooks/", timeout_s=120
         )
-        out, _ = await asyncio.wait_for(proc.communicate(), timeout=120)
-        text = out.decode(errors="replace")
-        assert proc.returncode == 0, text[-4000:]
+        assert code == 0, text[-4000:]
         assert "Selected: 2/" in text  # the two webhook operations, nothing else
         stored = await db.fetchval(f'SELECT count(*) FROM "{schema_name("ingest", namespace)}".deliveries')
         assert stored > 0, "no generated request got as far as storage"
