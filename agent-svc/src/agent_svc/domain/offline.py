@@ -98,9 +98,15 @@ def _describe(value: Any, depth: int = 0, limit: int = 12) -> list[str]:
             elif child not in (None, "", [], {}):
                 lines.append(f"{pad}- {key}: {_fmt_scalar(child)}")
     elif isinstance(value, list):
-        for item in value[:5]:
+        for position, item in enumerate(value[:5], start=1):
             if isinstance(item, dict):
-                label = item.get("title") or item.get("name") or item.get("id") or ""
+                label = (
+                    item.get("title")
+                    or item.get("name")
+                    or item.get("id")
+                    or item.get("start")
+                    or f"#{position}"
+                )
                 details = ", ".join(
                     f"{k}={_fmt_scalar(v)}"
                     for k, v in item.items()
@@ -119,7 +125,11 @@ def _describe(value: Any, depth: int = 0, limit: int = 12) -> list[str]:
                     )
                     and v not in (None, "", [])
                 )
-                lines.append(f"{pad}- {label} ({details})" if details else f"{pad}- {label}")
+                if details:
+                    lines.append(f"{pad}- {label} ({details})")
+                else:  # no well-known fields (a metrics bucket, say): show its figures nested
+                    lines.append(f"{pad}- {label}:")
+                    lines.extend(_describe({k: v for k, v in item.items() if v != label}, depth + 1, limit=6))
             else:
                 lines.append(f"{pad}- {_fmt_scalar(item)}")
         if len(value) > 5:
