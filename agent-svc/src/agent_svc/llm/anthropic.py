@@ -13,46 +13,20 @@ from typing import Any
 
 import anthropic
 
+from agent_svc.llm.sdk import SdkProvider, map_sdk_error
 from agent_svc.llm.types import (
     LLMError,
     LLMRequest,
     LLMResponse,
     Message,
-    ProviderFailed,
-    ProviderRejected,
-    ProviderTimeout,
-    RateLimited,
     StreamEvent,
     ToolCall,
     Usage,
 )
 
 
-def retry_after(headers: Any) -> float | None:
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        raw = headers.get(name) if headers is not None else None
-        if raw:
-            try:
-                return float(raw) * scale
-            except ValueError:
-                continue
-    return None
-
-
 def map_error(exc: Exception) -> LLMError:
-    if isinstance(exc, anthropic.APITimeoutError):
-        return ProviderTimeout("anthropic: request timed out")
-    if isinstance(exc, anthropic.APIConnectionError):
-        return ProviderFailed(f"anthropic: connection failed ({exc})")
-    if isinstance(exc, anthropic.APIStatusError):
-        status = exc.status_code
-        message = f"anthropic: HTTP {status}: {exc.api_message or exc.message}"
-        if status == 429:
-            return RateLimited(message, status=status, retry_after_s=retry_after(exc.response.headers))
-        if status >= 500 or status == 408:
-            return ProviderFailed(message, status=status, retry_after_s=retry_after(exc.response.headers))
-        return ProviderRejected(message, status=status)
-    return ProviderFailed(f"anthropic: {type(exc).__name__}: {exc}")
+    return map_sdk_error(anthropic, "anthropic", exc)
 
 
 def _messages(messages: list[Message]) -> list[dict[str, Any]]:
@@ -81,10 +55,7 @@ def _messages(messages: list[Message]) -> list[dict[str, Any]]:
     return out
 
 
-class AnthropicProvider:
-    offline = False
-    supports_structured = True
-
+class AnthropicProvider(SdkProvider):
     def __init__(
         self,
         api_key: str,
@@ -93,22 +64,9 @@ class AnthropicProvider:
         timeout_s: float = 30.0,
         http_client: str = "aiohttp",
     ) -> None:
-        self.name = "anthropic"
-        self.model = model
-        # aiohttp: the SDK's transport for many concurrent calls (httpx's pool probes every idle
-        # connection on each request, which cost more CPU than the rest of a chat turn at 100 sessions).
-        http = anthropic.DefaultAioHttpClient(timeout=timeout_s) if http_client == "aiohttp" else None
-        self._client = anthropic.AsyncAnthropic(
-            api_key=api_key or "unset",
-            base_url=base_url or None,
-            max_retries=0,
-            timeout=timeout_s,
-            http_client=http,
+        super().__init__(
+            anthropic, anthropic.AsyncAnthropic, "anthropic", api_key, model, base_url, timeout_s, http_client
         )
-
-    async def aclose(self) -> None:
-        """Close the HTTP connections (the aiohttp session must be closed explicitly)."""
-        await self._client.close()
 
     def _params(self, request: LLMRequest) -> dict[str, Any]:
         params: dict[str, Any] = {

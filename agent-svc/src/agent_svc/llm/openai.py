@@ -11,16 +11,12 @@ from typing import Any
 
 import openai
 
-from agent_svc.llm.anthropic import retry_after
+from agent_svc.llm.sdk import SdkProvider, map_sdk_error
 from agent_svc.llm.types import (
     LLMError,
     LLMRequest,
     LLMResponse,
     Message,
-    ProviderFailed,
-    ProviderRejected,
-    ProviderTimeout,
-    RateLimited,
     StreamEvent,
     ToolCall,
     Usage,
@@ -28,19 +24,7 @@ from agent_svc.llm.types import (
 
 
 def map_error(exc: Exception) -> LLMError:
-    if isinstance(exc, openai.APITimeoutError):
-        return ProviderTimeout("openai: request timed out")
-    if isinstance(exc, openai.APIConnectionError):
-        return ProviderFailed(f"openai: connection failed ({exc})")
-    if isinstance(exc, openai.APIStatusError):
-        status = exc.status_code
-        message = f"openai: HTTP {status}: {exc.message}"
-        if status == 429:
-            return RateLimited(message, status=status, retry_after_s=retry_after(exc.response.headers))
-        if status >= 500 or status == 408:
-            return ProviderFailed(message, status=status, retry_after_s=retry_after(exc.response.headers))
-        return ProviderRejected(message, status=status)
-    return ProviderFailed(f"openai: {type(exc).__name__}: {exc}")
+    return map_sdk_error(openai, "openai", exc)
 
 
 def _messages(system: str, messages: list[Message]) -> list[dict[str, Any]]:
@@ -77,10 +61,7 @@ def _arguments(raw: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"_unparsable_arguments": raw}
 
 
-class OpenAIProvider:
-    offline = False
-    supports_structured = True
-
+class OpenAIProvider(SdkProvider):
     def __init__(
         self,
         api_key: str,
@@ -89,22 +70,9 @@ class OpenAIProvider:
         timeout_s: float = 30.0,
         http_client: str = "aiohttp",
     ) -> None:
-        self.name = "openai"
-        self.model = model
-        # aiohttp: the SDK's transport for many concurrent calls (httpx's pool probes every idle
-        # connection on each request, which cost more CPU than the rest of a chat turn at 100 sessions).
-        http = openai.DefaultAioHttpClient(timeout=timeout_s) if http_client == "aiohttp" else None
-        self._client = openai.AsyncOpenAI(
-            api_key=api_key or "unset",
-            base_url=base_url or None,
-            max_retries=0,
-            timeout=timeout_s,
-            http_client=http,
+        super().__init__(
+            openai, openai.AsyncOpenAI, "openai", api_key, model, base_url, timeout_s, http_client
         )
-
-    async def aclose(self) -> None:
-        """Close the HTTP connections (the aiohttp session must be closed explicitly)."""
-        await self._client.close()
 
     def _params(self, request: LLMRequest) -> dict[str, Any]:
         params: dict[str, Any] = {
