@@ -48,7 +48,7 @@ def create_service(settings: RagSettings, embedder: Embedder | None = None) -> S
         cap = await choose_vector_backend(ctx, settings, await model.dimension())
         log.info("vector backend chosen", backend=cap.backend, reason=cap.reason, model=model.model_id)
         indexer = Indexer(ctx.pool, model, settings.chunk_max_words, settings.chunk_overlap_words)
-        searcher = Searcher(ctx.pool, model, cap)
+        searcher = Searcher(ctx.pool, model, cap, query_cache_size=settings.query_cache_size)
         incidents = IncidentIndexing(indexer, ctx.rpc) if settings.index_incidents else None
         ctx.state.update(embedder=model, indexer=indexer, searcher=searcher)
         register_subscribers(ctx, searcher, incidents)

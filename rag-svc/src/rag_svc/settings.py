@@ -58,6 +58,14 @@ class RagSettings(CommonSettings, frozen=True, kw_only=True):
             "(fail without it) or exact (float4[] + exact cosine in NumPy).",
         ),
     ] = "auto"
+    query_cache_size: Annotated[
+        int,
+        env(
+            "RAG_QUERY_CACHE_SIZE",
+            "Query embeddings kept in memory (LRU, ~1.5 KB each at 384 dimensions): a repeated "
+            "alert skips the model; 0: off.",
+        ),
+    ] = 1024
     chunk_max_words: Annotated[
         int, env("RAG_CHUNK_MAX_WORDS", "Upper bound of a chunk in words (the model reads 256 tokens).")
     ] = 150

@@ -20,13 +20,17 @@ class ExactIndex:
         if not self.ids or self.matrix.shape[1] != query.shape[0]:
             return []
         if allowed is None:
-            rows = np.arange(len(self.ids))
+            # No filter: the whole matrix as it is (indexing it with every row would copy 15 MB).
+            rows = None
+            scores = self.matrix @ query
         else:
             rows = np.fromiter((self._row[i] for i in allowed if i in self._row), dtype=np.int64)
             if rows.size == 0:
                 return []
-        scores = self.matrix[rows] @ query
-        take = min(limit, rows.size)
+            scores = self.matrix[rows] @ query
+        take = min(limit, scores.size)
         top = np.argpartition(-scores, take - 1)[:take]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [self.ids[rows[i]] for i in top]
+        if rows is not None:
+            top = rows[top]
+        return [self.ids[i] for i in top.tolist()]

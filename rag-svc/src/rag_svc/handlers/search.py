@@ -13,6 +13,7 @@ from em_shared.messaging.errors import InvalidInput
 from rag_svc.domain.exact_index import ExactIndex
 from rag_svc.domain.fusion import reciprocal_rank_fusion
 from rag_svc.domain.query import QueryRejected, expand_query, search_terms, validate_query
+from rag_svc.domain.vector_cache import VectorCache
 from rag_svc.embeddings.base import Embedder
 from rag_svc.repository import documents as doc_repo
 from rag_svc.repository import search as repo
@@ -25,10 +26,17 @@ COMMON_TTL_S = 60.0
 
 
 class Searcher:
-    def __init__(self, pool: asyncpg.Pool, embedder: Embedder, capability: VectorCapability) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        embedder: Embedder,
+        capability: VectorCapability,
+        query_cache_size: int = 0,
+    ) -> None:
         self._pool = pool
         self._embedder = embedder
         self.capability = capability
+        self.query_vectors = VectorCache(query_cache_size)
         self._exact: ExactIndex | None = None
         self._exact_lock = asyncio.Lock()
         self._common: tuple[float, set[str]] = (0.0, set())
@@ -75,8 +83,12 @@ class Searcher:
         return common
 
     async def _vector_ranking(self, query: str, request: SearchQuery, limit: int) -> list[str]:
-        vector = (await self._embedder.embed([expand_query(query)]))[0]
         model = self._embedder.model_id
+        text = expand_query(query)
+        vector = self.query_vectors.get(model, text)
+        if vector is None:
+            vector = (await self._embedder.embed([text]))[0]
+            self.query_vectors.put(model, text, vector)
         async with self._pool.acquire() as conn:
             if self.capability.backend == "pgvector":
                 return await repo.pgvector_candidates(
