@@ -57,7 +57,7 @@ def create_service(
             max_batch=settings.group_commit_max,
             writers=settings.group_commit_writers,
             queue_max=settings.accept_queue_max,
-            on_commit=relay.wake,
+            on_commit=relay.hand_off,
         )
         ctx.state.update(
             catalog=catalog,

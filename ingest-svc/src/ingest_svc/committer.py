@@ -41,7 +41,7 @@ class GroupCommitter:
         max_batch: int = 128,
         writers: int = 2,
         queue_max: int = 2000,
-        on_commit: Callable[[], None] = lambda: None,
+        on_commit: Callable[[list[NewDelivery]], None] = lambda rows: None,
     ) -> None:
         self._pool = pool
         self._max_batch = max(1, max_batch)
@@ -142,14 +142,17 @@ class GroupCommitter:
         self.batches += 1
         self.stored += len(inserted)
         seen: set[str] = set()
+        fresh = []
         for row, future in batch:
             # Two copies of one delivery in the same batch: the first is new, the second a duplicate.
             new = row.id in inserted and row.id not in seen
             seen.add(row.id)
+            if new and row.status == "pending":
+                fresh.append(row)
             if not future.done():
                 future.set_result(new)
-        if inserted:
-            self._on_commit()
+        if fresh:
+            self._on_commit(fresh)  # committed with an outbox row: the relay takes them from memory
 
     async def _release(self, conn: asyncpg.Connection | None) -> None:
         if conn is not None:

@@ -94,6 +94,7 @@ class WebhookIntake:
             body=body,
             verification=verified.describe(),
             status="pending" if intake.handled else "ignored",
+            payload=payload,
         )
         new = await self._committer.store(row, self._limits.store_timeout_s)
         return Accepted(

@@ -86,9 +86,12 @@ class PipelinedPublisher:
         if waiting:
             await asyncio.wait(waiting, timeout=self._timeout)
         results = [self._verdict(f) for f in futures]
+        published: dict[str, int] = {}
         for item, result in zip(batch, results, strict=True):
             if result is None:
-                PUBLISHED.labels(self._service, item.subject).inc()
+                published[item.subject] = published.get(item.subject, 0) + 1
+        for subject, count in published.items():  # one counter update per subject, not per event
+            PUBLISHED.labels(self._service, subject).inc(count)
         return results
 
     def _verdict(self, sent: tuple[str, asyncio.Future[Msg]] | PublishFailed) -> PublishFailed | None:

@@ -1,19 +1,26 @@
 """The outbox relay: stored deliveries -> normalizer -> canonical events on JetStream -> done.
 
-Each pass claims a batch of outbox rows with FOR UPDATE SKIP LOCKED (several processes share the
-work), normalizes them all, publishes every resulting event in one pipelined burst with deterministic
-ids (JetStream's duplicate window drops a re-publish after a crash between publish and commit), and
-marks the deliveries in the same transaction. A normalizer failure marks the delivery `failed` and
-dead-letters it on `ingest.delivery.failed`; a publish failure (NATS away) leaves the row in the
-outbox with a backoff. Woken by each local commit, it lingers a few milliseconds first so that under
-load one pass carries many deliveries (its fixed cost is four round trips) instead of a handful.
+Deliveries this process just committed are handed over in memory (body, headers and the payload the
+accept path already decoded), so the relay claims their outbox rows by id and never reads the bodies
+back. The outbox stays the truth: a periodic scan (and every replay) claims whatever else is ready -
+rows left by a crash or restart, by another process, or rescheduled after a failed publish - reading
+bodies from PostgreSQL. Either way a pass locks its rows FOR UPDATE SKIP LOCKED (several processes
+share the work), normalizes them, publishes every resulting event in one pipelined burst with
+deterministic ids (JetStream's duplicate window drops a re-publish after a crash between publish and
+commit), and marks the deliveries in the same transaction. A normalizer failure marks the delivery
+`failed` and dead-letters it on `ingest.delivery.failed`; a publish failure (NATS away) leaves the row
+in the outbox with a backoff. Woken by a commit, it lingers a few milliseconds so that one pass
+carries many deliveries (its fixed cost is four round trips) instead of a handful.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
+from collections import deque
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -29,17 +36,63 @@ from ingest_svc.domain.intake import decode
 from ingest_svc.domain.model import Delivery
 from ingest_svc.domain.sources import SOURCES
 from ingest_svc.outbound import Outgoing, PipelinedPublisher
-from ingest_svc.repository import Outcome
+from ingest_svc.repository import NewDelivery, Outcome
 from ingest_svc.sns_certs import SnsVerifier
 
 log = structlog.get_logger("ingest.relay")
+
+
+# Bounds of the in-memory hand-over: beyond them committed deliveries wait in the outbox for the scan.
+_HANDOFF_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Stored:
+    """One committed delivery as the relay needs it, from memory or read back from the outbox."""
+
+    id: str
+    source: str
+    instance: str
+    event_type: str
+    received_at: datetime
+    content_type: str | None
+    headers: dict[str, str]
+    body: bytes
+    payload: Any = None  # decoded already (accept path), or None: decode the body
+
+    @classmethod
+    def from_record(cls, row: asyncpg.Record) -> Stored:
+        return cls(
+            row["id"],
+            row["source"],
+            row["instance"],
+            row["event_type"],
+            row["received_at"],
+            row["content_type"],
+            row["headers"],
+            row["body"],
+        )
+
+    @classmethod
+    def from_new(cls, row: NewDelivery) -> Stored:
+        return cls(
+            row.id,
+            row.source,
+            row.instance,
+            row.event_type,
+            row.received_at,
+            row.content_type,
+            row.headers,
+            row.body,
+            row.payload,
+        )
 
 
 @dataclass
 class _Plan:
     """What one claimed delivery turns into: its events, or the dead letter of a failed normalization."""
 
-    row: asyncpg.Record
+    item: Stored
     messages: list[Outgoing] = field(default_factory=list)
     error: str | None = None
     confirm_url: str | None = None
@@ -69,11 +122,33 @@ class Relay:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._conn: asyncpg.Connection | None = None
+        self._fresh: deque[Stored] = deque()
+        self._fresh_bytes = 0
+        self._fresh_max = 5 * batch
+        self._scan_due = True  # at start: whatever an earlier run left in the outbox
+        self._last_scan = 0.0
         self.published = 0
         self.passes = 0
 
     def wake(self) -> None:
+        """Something was put in the outbox behind our back (a replay): scan it now."""
+        self._scan_due = True
         self._wake.set()
+
+    def hand_off(self, rows: list[NewDelivery]) -> None:
+        """Deliveries just committed with an outbox row: relay them from memory, no read back."""
+        for row in rows:
+            if len(self._fresh) >= self._fresh_max or self._fresh_bytes + len(row.body) > _HANDOFF_BYTES:
+                self._scan_due = True  # we are behind: the rest waits in the outbox for the scan
+                break
+            self._fresh.append(Stored.from_new(row))
+            self._fresh_bytes += len(row.body)
+        self._wake.set()
+
+    @property
+    def queued(self) -> int:
+        """Deliveries handed over in memory and not yet relayed."""
+        return len(self._fresh)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
@@ -88,21 +163,34 @@ class Relay:
     async def _run(self) -> None:
         while True:
             try:
-                done = await self.pass_once()
+                if self._fresh:
+                    await self.pass_fresh()
+                if self._scan_due or time.monotonic() - self._last_scan >= self._poll_s:
+                    self._scan_due = False
+                    self._last_scan = time.monotonic()
+                    if await self.pass_once() >= self._batch:
+                        self._scan_due = True  # more is waiting
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # database away: keep trying, the rows are safe in the outbox
                 log.warning("relay pass failed", error=repr(exc))
                 await self._drop_connection()
-                done = 0
+                self._drop_fresh()  # they are in the outbox: the scan takes them once it works again
+                self._scan_due = True
                 await asyncio.sleep(self._poll_s)
-            if done >= self._batch:
-                continue  # more is waiting
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_s)
-            if self._wake.is_set() and self._linger_s > 0:
+                continue
+            if len(self._fresh) >= self._batch or self._scan_due:
+                continue  # a full batch is waiting: no reason to linger
+            if not self._fresh:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._poll_s)
+            if self._fresh and self._linger_s > 0:
                 await asyncio.sleep(self._linger_s)  # let concurrent commits join this pass
+
+    def _drop_fresh(self) -> None:
+        self._fresh.clear()
+        self._fresh_bytes = 0
 
     async def _connection(self) -> asyncpg.Connection:
         # The relay keeps one connection: no pool acquire/reset round trips on every pass.
@@ -116,72 +204,90 @@ class Relay:
             with contextlib.suppress(Exception):
                 await self._pool.release(conn, timeout=2)
 
-    async def pass_once(self) -> int:
+    async def pass_fresh(self) -> int:
+        """Relay up to a batch of deliveries handed over in memory; returns how many it claimed."""
+        items = [self._fresh.popleft() for _ in range(min(self._batch, len(self._fresh)))]
+        self._fresh_bytes -= sum(len(item.body) for item in items)
         catalog = await self._catalog.current()
         conn = await self._connection()
         async with conn.transaction():
-            rows = await repository.claim_outbox(conn, self._batch)
-            if not rows:
-                return 0
-            plans = [self._plan(row, catalog) for row in rows]
-            confirmations = await self._confirm_subscriptions(plans)
-            outgoing = [m for p in plans for m in p.messages]
-            results = iter(await self._publisher.publish_all(outgoing))
-            outcomes, retries = [], []
-            for plan, confirmed in zip(plans, confirmations, strict=True):
-                failures = [r for r in (next(results) for _ in plan.messages) if r is not None]
-                if failures or confirmed is not None:
-                    retries.append((plan.row, repr(failures[0] if failures else confirmed)))
-                elif plan.error is not None:
-                    outcomes.append(Outcome(plan.row["id"], "failed", 0, plan.error[:1000]))
-                else:
-                    outcomes.append(Outcome(plan.row["id"], "published", len(plan.messages)))
-                    self.published += len(plan.messages)
-            await repository.complete(conn, outcomes)
-            if retries:
-                await repository.reschedule(conn, [row["id"] for row, _ in retries], retries[0][1])
+            # Rows a scan (of this or another process) already took are locked or gone: skipped.
+            claimed = await repository.claim_ids(conn, [item.id for item in items])
+            items = [item for item in items if item.id in claimed]
+            if items:
+                await self._relay(conn, items, catalog)
+        return len(items)
+
+    async def pass_once(self) -> int:
+        """Scan the outbox (bodies read back from PostgreSQL); returns how many rows it claimed."""
+        catalog = await self._catalog.current()
+        conn = await self._connection()
+        async with conn.transaction():
+            # Deliveries queued in memory are this process's to relay next: the scan leaves them.
+            rows = await repository.claim_outbox(conn, self._batch, [item.id for item in self._fresh])
+            if rows:
+                await self._relay(conn, [Stored.from_record(row) for row in rows], catalog)
+        return len(rows)
+
+    async def _relay(self, conn: asyncpg.Connection, items: list[Stored], catalog: Catalog) -> None:
+        """Normalize, publish and complete claimed deliveries, inside the claiming transaction."""
+        plans = [self._plan(item, catalog) for item in items]
+        confirmations = await self._confirm_subscriptions(plans)
+        outgoing = [m for p in plans for m in p.messages]
+        results = iter(await self._publisher.publish_all(outgoing))
+        outcomes, retries = [], []
+        for plan, confirmed in zip(plans, confirmations, strict=True):
+            failures = [r for r in (next(results) for _ in plan.messages) if r is not None]
+            if failures or confirmed is not None:
+                retries.append((plan.item.id, repr(failures[0] if failures else confirmed)))
+            elif plan.error is not None:
+                outcomes.append(Outcome(plan.item.id, "failed", 0, plan.error[:1000]))
+            else:
+                outcomes.append(Outcome(plan.item.id, "published", len(plan.messages)))
+                self.published += len(plan.messages)
+        await repository.complete(conn, outcomes)
+        if retries:
+            await repository.reschedule(conn, [delivery_id for delivery_id, _ in retries], retries[0][1])
         self.passes += 1
         if retries:
             log.warning("publish failed; will retry", count=len(retries), error=retries[0][1])
-        return len(rows)
 
-    def _plan(self, row: asyncpg.Record, catalog: Catalog) -> _Plan:
+    def _plan(self, item: Stored, catalog: Catalog) -> _Plan:
         """Pure: decode and normalize one stored delivery (a failure becomes its dead letter)."""
-        source = SOURCES[row["source"]]
-        delivery_id = row["id"]
-        plan = _Plan(row)
+        source = SOURCES[item.source]
+        plan = _Plan(item)
         try:
-            payload = decode(source, row["content_type"], row["body"])
+            payload = item.payload
+            if payload is None:
+                payload = decode(source, item.content_type, item.body)
             delivery = Delivery(
-                id=delivery_id,
-                source=row["source"],
-                instance=row["instance"],
-                event_type=row["event_type"],
+                id=item.id,
+                source=item.source,
+                instance=item.instance,
+                event_type=item.event_type,
                 payload=payload,
-                received_at=row["received_at"],
-                headers=row["headers"],
+                received_at=item.received_at,
+                headers=item.headers,
             )
             emitted = source.normalize(delivery, catalog)
         except Exception as exc:  # NormalizationError, or a stored body that no longer decodes
             plan.error = str(exc) or type(exc).__name__
             failed = DeliveryFailed(
-                id=deterministic_id("delivery-failed", delivery_id, plan.error),
+                id=deterministic_id("delivery-failed", item.id, plan.error),
                 occurred_at=utcnow(),
-                source=f"ingest/{row['source']}",
-                causation_id=delivery_id,
-                delivery_id=delivery_id,
-                vendor=row["source"],
-                instance=row["instance"],
+                source=f"ingest/{item.source}",
+                causation_id=item.id,
+                delivery_id=item.id,
+                vendor=item.source,
+                instance=item.instance,
                 error=plan.error[:1000],
             )
             plan.messages.append(Outgoing(S.DELIVERY_FAILED, failed))
-            log.warning(
-                "normalization failed", delivery_id=delivery_id, source=row["source"], error=plan.error
-            )
+            log.warning("normalization failed", delivery_id=item.id, source=item.source, error=plan.error)
             return plan
-        lineage = {"Em-Delivery-Id": delivery_id}
-        plan.messages.extend(Outgoing(item.subject, item.event, lineage) for item in emitted)
-        if row["event_type"] == "sns:SubscriptionConfirmation" and isinstance(payload, dict):
+        lineage = {"Em-Delivery-Id": item.id}
+        plan.messages.extend(Outgoing(e.subject, e.event, lineage) for e in emitted)
+        if item.event_type == "sns:SubscriptionConfirmation" and isinstance(payload, dict):
             url = payload.get("SubscribeURL")
             plan.confirm_url = url if isinstance(url, str) else None
         return plan
@@ -195,7 +301,7 @@ class Relay:
         async def confirm(plan: _Plan) -> Any:
             if plan.confirm_url:
                 await sns.confirm(plan.confirm_url)
-                log.info("SNS subscription confirmed", delivery_id=plan.row["id"])
+                log.info("SNS subscription confirmed", delivery_id=plan.item.id)
 
         results = await asyncio.gather(*(confirm(p) for p in plans), return_exceptions=True)
         return [r if isinstance(r, BaseException) else None for r in results]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +25,9 @@ class NewDelivery:
     body: bytes
     verification: str
     status: str  # pending | ignored
+    # The body as the accept path decoded it (None when it only validated it): never stored, handed
+    # to the in-process relay with the committed row so it need not decode the body again.
+    payload: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -81,18 +84,33 @@ async def insert_group(conn: asyncpg.Connection, rows: list[NewDelivery]) -> set
     return {r["id"] for r in result}
 
 
-async def claim_outbox(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
-    """Lock up to `limit` ready outbox rows; concurrent relays (other processes) skip them."""
+async def claim_outbox(
+    conn: asyncpg.Connection, limit: int, skip: list[str] | None = None
+) -> list[asyncpg.Record]:
+    """Lock up to `limit` ready outbox rows with their deliveries; concurrent relays skip them.
+
+    `skip`: deliveries this process relays from memory next (the scan leaves them alone).
+    """
     return await conn.fetch(
         """SELECT d.id::text AS id, d.source, d.instance, d.event_type, d.received_at, d.headers, d.body,
                   d.content_type, o.attempts
            FROM outbox o JOIN deliveries d ON d.id = o.delivery_id
-           WHERE o.available_at <= now()
+           WHERE o.available_at <= now() AND o.delivery_id <> ALL($2::uuid[])
            ORDER BY o.enqueued_at, d.received_at
            LIMIT $1
            FOR UPDATE OF o SKIP LOCKED""",
         limit,
+        skip or [],
     )
+
+
+async def claim_ids(conn: asyncpg.Connection, ids: list[str]) -> set[str]:
+    """Lock these deliveries' outbox rows (those still there and not locked by another relay)."""
+    rows = await conn.fetch(
+        "SELECT delivery_id::text AS id FROM outbox WHERE delivery_id = ANY($1::uuid[]) FOR UPDATE SKIP LOCKED",
+        ids,
+    )
+    return {r["id"] for r in rows}
 
 
 async def complete(conn: asyncpg.Connection, outcomes: list[Outcome]) -> None:

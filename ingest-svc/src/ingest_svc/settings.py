@@ -64,11 +64,15 @@ class IngestSettings(MetricsSettings, frozen=True, kw_only=True):
         float,
         env(
             "EM_INGEST_RELAY_LINGER_S",
-            "Wait after a wake-up before claiming, so one relay pass carries concurrent commits (0: none).",
+            "Wait after a wake-up (and between passes under a batch) so one relay pass carries concurrent commits (0: none).",
         ),
     ] = 0.05
     relay_poll_s: Annotated[
-        float, env("EM_INGEST_RELAY_POLL_S", "Relay poll interval when not woken by a local commit.")
+        float,
+        env(
+            "EM_INGEST_RELAY_POLL_S",
+            "Interval of the relay's outbox scan (other processes' rows, restarts, retries); local commits are handed over in memory.",
+        ),
     ] = 1.0
     sns_auto_confirm: Annotated[
         bool,

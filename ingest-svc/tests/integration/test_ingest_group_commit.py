@@ -47,7 +47,9 @@ async def pool(servers, namespace):
 
 async def test_concurrent_deliveries_share_commits_and_duplicates_are_reported(pool) -> None:
     commits = []
-    committer = GroupCommitter(pool, max_batch=64, writers=1, on_commit=lambda: commits.append(1))
+    committer = GroupCommitter(
+        pool, max_batch=64, writers=1, on_commit=lambda rows: commits.append(len(rows))
+    )
     committer.start()
     try:
         keys = [f"gc-{i}" for i in range(60)]
@@ -60,6 +62,7 @@ async def test_concurrent_deliveries_share_commits_and_duplicates_are_reported(p
     assert again == [False] * 10
     assert sorted(twins) == [False, True]  # two copies in one batch: one new, one duplicate
     assert committer.batches < 60 + 10 + 2  # grouped: fewer statements than deliveries
+    assert sum(commits) == 61  # every new pending delivery handed to the relay once, no duplicate
     assert await pool.fetchval("SELECT count(*) FROM deliveries") == 61
     assert await pool.fetchval("SELECT count(*) FROM outbox") == 61
 

@@ -7,6 +7,7 @@ import json
 import uuid
 from typing import Any
 
+import httpx
 import pytest
 from em_shared.runtime.settings import load_settings
 from em_shared.testing.live import live_service
@@ -43,6 +44,20 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("deploy.deployment.finished", {"provider": "ecs", "status": "success", "service": "servicetest"})
     ],
     "aws_ecs/deployment_state_change.failed.json": [("deploy.deployment.finished", {"status": "failure"})],
+    "aws_ecs/task_state_change.running.json": [],  # a task reaching RUNNING is no failure
+    "aws_ecs/task_state_change.stopped_oom.json": [
+        (
+            "alert.signal.received",
+            {
+                "vendor": "ecs",
+                "status": "firing",
+                "reported_severity": "critical",
+                "external_id": "arn:aws:ecs:us-west-2:111122223333:task/FargateCluster/c13b4cb40f1f4fe4a2971f76ae5a47ad",
+                "occurred_at": "2020-01-23T18:42:11.540000Z",
+            },
+        )
+    ],
+    "aws_ecs/task_state_change.stopped_scale_in.json": [],  # a planned stop (scale-in, exit 0)
     "aws_sns/Notification.cloudwatch_alarm.json": [
         (
             "alert.signal.received",
@@ -359,3 +374,29 @@ async def test_bad_input_answers(servers, namespace, secret_store, sns_key) -> N
         assert (answer.status_code, answer.json()["error"]) == (400, "invalid"), answer.text
     assert unknown_event.status_code == 200 and unknown_event.json()["status"] == "ignored"
     assert unconfigured.status_code == 401 and "no credential configured" in unconfigured.json()["detail"]
+
+
+async def test_codecov_authenticates_with_the_url_userinfo_its_notifier_sends(
+    servers, namespace, secret_store
+) -> None:
+    """Codecov's notifier sends no signature, only its three fixed headers; the token rides in the
+    webhook URL's userinfo, which its HTTP client (httpx) turns into Basic auth. Same client here."""
+    settings = _settings(servers, namespace)
+    sample = next(s for s in fixture_samples() if s.source == "codecov")
+    headers = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": "Codecov"}
+    async with live_service(create_service(settings, secrets=secret_store), settings) as svc:
+        host = svc.url.removeprefix("http://")
+        async with httpx.AsyncClient(timeout=30) as client:
+
+            async def post(userinfo: str, body: bytes) -> httpx.Response:
+                return await client.post(
+                    f"http://{userinfo}{host}/webhooks/codecov", content=body, headers=headers
+                )
+
+            good = await post(f"codecov:{secret_for('codecov')}@", sample.body)
+            again = await post(f"codecov:{secret_for('codecov')}@", sample.body)
+            wrong = await post("codecov:not-the-token@", sample.fresh().body)
+            missing = await post("", sample.fresh().body)
+    assert good.status_code == 200, good.text
+    assert good.json()["duplicate"] is False and again.json()["duplicate"] is True
+    assert wrong.status_code == 401 and missing.status_code == 401, (wrong.text, missing.text)

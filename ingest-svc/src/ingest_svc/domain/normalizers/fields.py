@@ -15,18 +15,24 @@ from ingest_svc.domain.model import NormalizationError
 
 def get(obj: Any, *path: str | int) -> Any:
     """The value at `path`, or None when any step is missing or of the wrong kind."""
+    # The relay's hottest helper (dozens of calls per delivery): the common case, a str key into a
+    # dict, is tested first.
     for step in path:
-        if isinstance(step, int):
-            if not isinstance(obj, list) or not -len(obj) <= step < len(obj):
+        if isinstance(obj, dict):
+            if not isinstance(step, str):
                 return None
-        elif not isinstance(obj, dict):
+            obj = obj.get(step)
+        elif isinstance(obj, list) and isinstance(step, int) and -len(obj) <= step < len(obj):
+            obj = obj[step]
+        else:
             return None
-        obj = obj[step] if isinstance(step, int) else obj.get(step)
     return obj
 
 
 def text(obj: Any, *path: str | int) -> str | None:
     value = get(obj, *path)
+    if type(value) is str:
+        return value
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (str, int, float)):
@@ -102,6 +108,15 @@ def when(value: Any) -> datetime | None:
         return when(int(raw))
     if raw.startswith("0001-01-01"):
         return None
+    if len(raw) > 10 and raw[10] == "T":
+        # Plain ISO 8601 (most vendors): Python parses Z and over-long fractions itself; anything it
+        # refuses takes the normalizing path below.
+        try:
+            parsed = datetime.fromisoformat(raw)
+        except ValueError:
+            pass
+        else:
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     if m := _SPACE_ZONE.match(raw):
         zone = m[3] or "UTC"
         raw = f"{m[1]}T{m[2]}{'+00:00' if zone == 'UTC' else zone}"
