@@ -47,12 +47,26 @@ def _kill9_postgres(run_dir: Path) -> None:
     pid = managed(run_dir, "postgres").pid()
     assert pid is not None, "PostgreSQL is not running"
     os.killpg(pid, signal.SIGKILL)
-    for _ in range(100):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+    # Wait for the whole group, not just the postmaster: a backend still attached to the old shared
+    # memory makes the restarted postmaster refuse to start.
+    for _ in range(200):
+        if not _live_members(pid):
             return
         time.sleep(0.05)
+    raise AssertionError(f"PostgreSQL processes survived kill -9: {_live_members(pid)}")
+
+
+def _live_members(pgid: int) -> list[int]:
+    """Pids of the process group that are not zombies (read from /proc: zombies stay in the group)."""
+    live = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            live.append(int(stat.parent.name))
+    return live
 
 
 async def _wait_ready(url: str, timeout: float = 90.0) -> None:
