@@ -58,7 +58,7 @@ def create_service(settings: IncidentSettings) -> ServiceDefinition:
             settings.relay_interval_s,
             settings.group_interval_s,
         )
-        batches = BatchIntake(ctx.pool, emitter, intake)
+        batches = BatchIntake(ctx.pool, emitter, intake, settings.group_interval_s)
         consumer = subscribers.register(ctx, batches, deploys, commands, settings)
         ctx.state.update(
             intake=intake,

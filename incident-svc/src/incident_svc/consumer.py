@@ -104,6 +104,7 @@ class AlertConsumer:
             queue.put_nowait(None)
         with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
             await asyncio.wait_for(asyncio.gather(*self._tasks), timeout=15.0)
+        await self._intake.close()
         with contextlib.suppress(Exception):
             await self._sub.unsubscribe()
 
@@ -113,34 +114,38 @@ class AlertConsumer:
                 while self._in_flight >= self._limit and self._running:
                     self._room.clear()
                     await self._room.wait()
-                msgs = await self._pull(min(self._batch, self._limit - self._in_flight))
-                for msg in msgs:
-                    await self._route(msg)
+                await self._pull()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # unrouted messages are redelivered after ack_wait
                 log.error("alert fetch failed", error=repr(exc))
                 await asyncio.sleep(0.5)
 
-    async def _pull(self, want: int) -> list[Msg]:
+    async def _pull(self) -> None:
+        """Wait for one message, then top up with whatever is already waiting. Each call's messages
+        go to their lanes at once: a top-up that finds nothing waits `_TOP_UP_S`, and the messages
+        already fetched must not wait with it (an idle lane takes them while we fetch)."""
         assert self._sub is not None
         try:
             msgs = await self._sub.fetch(1, timeout=1.0)
         except (TimeoutError, NatsTimeoutError):
-            return []
-        # Top up with whatever is already waiting; a call can come back short when it meets the
-        # status reply of an earlier pull request, so ask again while it keeps finding messages.
+            return
+        for msg in msgs:
+            await self._route(msg)
+        # A call can come back short when it meets the status reply of an earlier pull request, so
+        # ask again while it keeps finding messages.
         for _ in range(4):
-            if len(msgs) >= want:
-                break
+            want = min(self._batch, self._limit - self._in_flight)
+            if want <= 0:
+                return
             try:
-                more = await self._sub.fetch(want - len(msgs), timeout=_TOP_UP_S)
+                msgs = await self._sub.fetch(want, timeout=_TOP_UP_S)
             except (TimeoutError, NatsTimeoutError):
-                break
-            msgs += more
-            if not more:
-                break
-        return msgs
+                return
+            for msg in msgs:
+                await self._route(msg)
+            if not msgs:
+                return
 
     async def _route(self, msg: Msg) -> None:
         try:

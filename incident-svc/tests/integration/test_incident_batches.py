@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 
+import msgspec
 from incident_svc.handlers.emitter import Pending
+from incident_svc.repository import first_seen as first_seen_sql
 
 T0 = datetime(2024, 7, 1, 9, 0, tzinfo=UTC)
 
@@ -82,3 +85,120 @@ async def test_an_alert_inserted_by_a_concurrent_transaction_is_retried_not_take
     rows = await pool.fetch("SELECT severity, alert_count FROM incidents")
     assert [tuple(r) for r in rows] == [("critical", 1)]  # one incident, escalated by the second signal
     assert await pool.fetchval("SELECT signal_count FROM alerts") == 2
+
+
+async def _group_state(pool, service: str, monitor: int) -> object:  # type: ignore[no-untyped-def]
+    """One group's incident, alerts and timeline, without ids, clocks or its names, to compare groups."""
+    incident = await pool.fetchrow(
+        "SELECT id, state, severity, alert_count, firing_count, source_links, update_pending "
+        "FROM incidents WHERE service = $1",
+        service,
+    )
+    alerts = await pool.fetch(
+        "SELECT external_id, status, severity, title, url, signal_count, incident_id = $1 AS attached "
+        "FROM alerts WHERE service = $2 ORDER BY external_id",
+        incident["id"],
+        service,
+    )
+    entries = await pool.fetch(
+        "SELECT kind, actor, via, data - 'alert_id' AS data FROM timeline WHERE incident_id = $1 ORDER BY id",
+        incident["id"],
+    )
+    signals = await pool.fetchval(
+        "SELECT count(*) FROM alert_signals s JOIN alerts a ON a.id = s.alert_id WHERE a.service = $1",
+        service,
+    )
+    state = dict(incident)
+    del state["id"]
+    text = json.dumps(
+        {
+            "incident": state,
+            "alerts": [dict(r) for r in alerts],
+            "timeline": [(r["kind"], r["actor"], r["via"], r["data"]) for r in entries],
+            "signals": signals,
+        }
+    )
+    return json.loads(text.replace(service, "S").replace(f"{monitor}:", "M:"))
+
+
+def _storm(signals, service: str, monitor: int, hosts: range, at: datetime, priority: str = "P3"):  # type: ignore[no-untyped-def]
+    out = []
+    for h in hosts:
+        s = signals.datadog(
+            monitor,
+            f"host:{h}",
+            "Triggered",
+            at + timedelta(seconds=h),
+            title="[P3] Slow",
+            service=service,
+            priority=priority,
+        )
+        out.append(msgspec.structs.replace(s, url=f"https://dd/{service}/{h % 12}"))
+    return out
+
+
+async def test_first_seen_alerts_joining_an_open_incident_take_the_chunk_path_with_the_same_outcome(
+    svc, signals, monkeypatch
+) -> None:
+    """Groups of new firing alerts for an open incident are applied by two statements for the whole
+    chunk; the outcome is the one the per-signal path gives (compared on a twin group)."""
+    batches, pool = svc.ctx.state["batches"], svc.ctx.pool
+    calls = []
+    original = first_seen_sql.attach_new
+
+    async def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(len(args[1]))
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(first_seen_sql, "attach_new", counting)
+    for service, monitor in (("fast", 300), ("twin", 400)):
+        opening = _storm(signals, service, monitor, range(0, 1), T0)
+        assert await batches.handle([(s, batches.facts(s)) for s in opening]) == {}
+    assert calls == []  # opening an incident is the per-signal path's
+    fast = _storm(signals, "fast", 300, range(1, 15), T0)
+    # The chunk also holds a group that cannot take the fast path (a recovery), which runs per signal.
+    other = signals.datadog(
+        301, "host:0", "Recovered", T0 + timedelta(minutes=1), title="[P3] Slow", service="x"
+    )
+    chunk = [*fast[:7], other, *fast[7:]]
+    assert await batches.handle([(s, batches.facts(s)) for s in chunk]) == {}
+    assert calls == [14]
+    for s in _storm(signals, "twin", 400, range(1, 15), T0):  # the same alerts, one signal at a time
+        await batches._intake.handle(s)
+    fast_state = await _group_state(pool, "fast", 300)
+    # Under group_interval 0 the per-signal path sends an `updated` per alert; the chunk sends one.
+    assert fast_state == await _group_state(pool, "twin", 400)
+    assert fast_state["incident"]["alert_count"] == 15  # type: ignore[index]
+    assert len(fast_state["incident"]["source_links"]) == 10  # type: ignore[index]
+    # A redelivery of the chunk changes nothing.
+    assert await batches.handle([(s, batches.facts(s)) for s in fast]) == {}
+    assert await _group_state(pool, "fast", 300) == fast_state
+    assert await pool.fetchval("SELECT sum(signal_count) FROM alerts WHERE service = 'fast'") == 15
+
+
+async def test_a_first_seen_alert_stored_by_a_concurrent_transaction_sends_the_chunk_per_signal(
+    svc, signals
+) -> None:
+    """Another transaction inserts an alert of the chunk (its grouping key differs there, so it locks
+    another incident): the chunk statement must not count it as new; the chunk rolls back and its
+    signals are applied one by one, on the alert as it is now."""
+    batches, pool = svc.ctx.state["batches"], svc.ctx.pool
+    opening = _storm(signals, "open", 500, range(0, 1), T0)
+    assert await batches.handle([(s, batches.facts(s)) for s in opening]) == {}
+    elsewhere = signals.datadog(500, "host:7", "Triggered", T0, title="[P3] Slow", service="elsewhere")
+    here = _storm(signals, "open", 500, range(7, 9), T0 + timedelta(seconds=5))
+    async with pool.acquire() as conn_a:
+        tx = conn_a.transaction()
+        await tx.start()
+        await batches._intake.process(conn_a, Pending(), elsewhere, batches.facts(elsewhere))
+        racer = asyncio.create_task(batches.handle([(s, batches.facts(s)) for s in here]))
+        await asyncio.sleep(0.3)  # the chunk statement now waits for conn_a's insert of host:7
+        assert not racer.done()
+        await tx.commit()
+        assert await racer == {}
+    rows = await pool.fetch("SELECT external_id, signal_count FROM alerts ORDER BY external_id")
+    assert [tuple(r) for r in rows] == [("500:host:0", 1), ("500:host:7", 2), ("500:host:8", 1)]
+    assert await pool.fetchval("SELECT count(*) FROM alert_signals") == 4
+    counts = await pool.fetch("SELECT service, alert_count FROM incidents ORDER BY service")
+    # As the per-signal path has it: an alert stays with the open incident it is attached to.
+    assert [tuple(r) for r in counts] == [("elsewhere", 1), ("open", 2)]
