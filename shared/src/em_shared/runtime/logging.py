@@ -33,9 +33,14 @@ def configure_logging(level: str = "info", fmt: str = "json", service: str = "em
         cache_logger_on_first_use=True,
     )
     handler = logging.StreamHandler(sys.stdout)
+    handler.addFilter(_restarted_fetch_loop)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,  # a stdlib record's traceback as text
+                renderer,
+            ],
             foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
         )
     )
@@ -52,6 +57,30 @@ def configure_logging(level: str = "info", fmt: str = "json", service: str = "em
     fs_logger.propagate = True
     fs_logger.setLevel(logging.WARNING)
     structlog.contextvars.bind_contextvars(service=service)
+
+
+def _restarted_fetch_loop(record: logging.LogRecord) -> bool:
+    """Turn faststream's traceback for a restarted pull loop after a fetch timeout into one warning.
+
+    faststream's JetStream pull loop suppresses `nats.errors.TimeoutError`, but nats-py's `fetch` can
+    also raise the builtin `TimeoutError` when a wait ends at the deadline; faststream's supervisor
+    then restarts the loop (no message is lost: nothing was fetched) and logs it at ERROR with a
+    traceback, once per process. An operator should not be paged by that, yet still see it happened.
+    """
+    exc = record.exc_info[1] if record.exc_info else None
+    if (
+        record.name.startswith("faststream")
+        and isinstance(exc, TimeoutError)
+        and "retrying" in record.getMessage()
+    ):
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.msg, record.args, record.exc_info, record.exc_text = (
+            "JetStream pull loop restarted after a fetch timeout (faststream supervisor; nothing lost)",
+            None,
+            None,
+            None,
+        )
+    return True
 
 
 def _redact_secrets(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:

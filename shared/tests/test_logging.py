@@ -1,0 +1,45 @@
+"""Log output as an operator reads it: JSON lines, secrets redacted, known-harmless noise demoted."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from em_shared.runtime.logging import configure_logging
+
+
+def _lines(capsys) -> list[dict]:
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+
+
+def test_restarted_pull_loop_after_a_fetch_timeout_is_one_warning_without_traceback(capsys) -> None:
+    configure_logging("info", "json", service="test")
+    try:
+        raise TimeoutError  # what nats-py's fetch raises at its deadline
+    except TimeoutError as exc:
+        logging.getLogger("faststream.ingest").error("Task-7 raised an exception, retrying...", exc_info=exc)
+    [line] = _lines(capsys)
+    assert line["level"] == "warning"
+    assert "pull loop restarted" in line["event"]
+    assert "exception" not in line and "Traceback" not in json.dumps(line)
+
+
+def test_other_errors_keep_their_level_and_traceback(capsys) -> None:
+    configure_logging("info", "json", service="test")
+    try:
+        raise ValueError("broken handler")
+    except ValueError as exc:
+        logging.getLogger("faststream.ingest").error("Task-8 raised an exception, retrying...", exc_info=exc)
+    [line] = _lines(capsys)
+    assert line["level"] == "error"
+    assert "ValueError: broken handler" in line["exception"]
+
+
+def test_secrets_never_reach_a_log_line(capsys) -> None:
+    configure_logging("info", "json", service="test")
+    logging.getLogger("em.test").info("configured", extra={"webhook_secret": "s3cr3t"})
+    import structlog
+
+    structlog.get_logger("em.test").info("calling", api_key="sk-live-123", authorization="Bearer x")
+    out = json.dumps(_lines(capsys))
+    assert "sk-live-123" not in out and "Bearer x" not in out
