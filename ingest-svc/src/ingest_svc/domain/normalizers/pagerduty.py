@@ -53,7 +53,9 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
             title=text(data, "title") or incident,
             occurred_at=occurred,
             reported_severity=priority or text(data, "urgency"),
-            alert_name=d.event_type,
+            # The problem's name, stable across trigger/acknowledge/resolve: the event type would give
+            # one alert three grouping keys (and group every triggered incident of a service together).
+            alert_name=text(data, "title") or incident,
             labels={
                 k: v
                 for k, v in {

@@ -45,7 +45,9 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
                 title=text(issue, "title") or ext,
                 occurred_at=occurred,
                 reported_severity=text(issue, "level"),
-                alert_name="issue",
+                # The issue's title names the problem (one error), as an alertname does; a constant
+                # would group every issue of a project into one incident.
+                alert_name=text(issue, "title") or ext,
                 labels={
                     k: v
                     for k, v in {
@@ -79,8 +81,10 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
                 title=text(ev, "title") or ext,
                 occurred_at=occurred,
                 reported_severity=text(ev, "level") or tags.get("level"),
-                alert_name=rule,
-                labels=tags,
+                # Same problem name as the issue webhooks for this issue id (its title): the rule that
+                # fired names a notification policy, not a problem, so it goes in the labels.
+                alert_name=text(ev, "title") or ext,
+                labels={**tags, "sentry_rule": rule} if rule else tags,
                 description=text(ev, "culprit"),
                 started_at=occurred,
                 url=text(ev, "web_url"),
