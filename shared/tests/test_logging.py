@@ -5,7 +5,24 @@ from __future__ import annotations
 import json
 import logging
 
+import pytest
+import structlog
 from em_shared.runtime.logging import configure_logging
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging():  # type: ignore[no-untyped-def]
+    """configure_logging points every handler at this test's captured stdout, which pytest closes
+    afterwards: put the process's logging back as it was for the tests that follow."""
+    root = logging.getLogger()
+    fs = logging.getLogger("faststream")
+    saved = (root.handlers[:], root.level, fs.handlers[:], fs.propagate, fs.level, structlog.get_config())
+    yield
+    root.handlers[:], fs.handlers[:] = saved[0], saved[2]
+    root.setLevel(saved[1])
+    fs.propagate, fs.level = saved[3], saved[4]
+    structlog.configure(**saved[5])
+    structlog.contextvars.clear_contextvars()
 
 
 def _lines(capsys) -> list[dict]:
@@ -38,8 +55,6 @@ def test_other_errors_keep_their_level_and_traceback(capsys) -> None:
 def test_secrets_never_reach_a_log_line(capsys) -> None:
     configure_logging("info", "json", service="test")
     logging.getLogger("em.test").info("configured", extra={"webhook_secret": "s3cr3t"})
-    import structlog
-
     structlog.get_logger("em.test").info("calling", api_key="sk-live-123", authorization="Bearer x")
     out = json.dumps(_lines(capsys))
     assert "sk-live-123" not in out and "Bearer x" not in out
