@@ -12,7 +12,8 @@ the critical path that agent-svc reports, `timing.model_ms`); the same overhead 
 agent-svc (`timing.overhead_ms`, free of this client's delays) with its per-stage split; time from
 the model's first synthesis token to the client receiving its first token; errors; and the CPU time
 each process spent per turn during the measured run.
-Run: `.venv/bin/python bench/agent/load.py [--sessions 100] [--latency 1.0] [--turns 1] [--ramp 0]`.
+Run: `.venv/bin/python bench/agent/load.py [--sessions 100] [--latency 1.0] [--turns 1] [--ramp 0]
+[--instances 1] [--subagent-procs 0]`.
 """
 
 from __future__ import annotations
@@ -46,13 +47,26 @@ QUESTIONS = [
 ]
 FOLLOW_UPS = ["And for the {team} team?", "What about last week?", "and for the {team} team?"]
 TEAMS = ["payments", "checkout", "search", "platform", "growth"]
+IDLE_S = 2.0
 
 
 def cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) a process has used so far, from /proc."""
+    """CPU seconds (user + system) a process has used so far, from /proc (threads that ended included)."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_ns(pid: int) -> int:
+    """Nanoseconds on CPU of a process's live threads (the scheduler's clock, finer than cpu_s)."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except FileNotFoundError:  # a thread that just ended
+            continue
+    return total
 
 
 def pct(values: list[float], p: float) -> float:
@@ -147,7 +161,9 @@ def serve_doubles(nats_url: str, namespace: str) -> None:
     asyncio.run(main())
 
 
-async def run(sessions: int, latency: float, turns: int, ramp_s: float, instances: int) -> dict[str, Any]:
+async def run(
+    sessions: int, latency: float, turns: int, ramp_s: float, instances: int, subagent_procs: int = 0
+) -> dict[str, Any]:
     servers = TestServers.start()
     namespace = f"bench{uuid.uuid4().hex[:8]}"
     fake_port = free_port()
@@ -196,8 +212,22 @@ async def run(sessions: int, latency: float, turns: int, ramp_s: float, instance
         for n, port in enumerate(agent_ports):
             procs[f"agent-svc-{n}"] = subprocess.Popen(
                 [sys.executable, *(profile if n == 0 else []), "-m", "agent_svc"],
-                env={**env, "AGENT_PORT": str(port)},
+                env={
+                    **env,
+                    "AGENT_PORT": str(port),
+                    "EM_AGENT_SERVE_SUBAGENTS": "false" if subagent_procs else "true",
+                },
                 stdout=sys.stderr,  # its logs; stdout carries only the figures
+            )
+            await wait_http(f"http://127.0.0.1:{port}/ready")
+        # --subagent-procs K: the front ends above only chat; K more agent-svc processes run the
+        # sub-agents (EM_AGENT_SERVE_SUBAGENTS, the deployment option), NATS spreads runs over them.
+        for n in range(subagent_procs):
+            port = free_port()
+            procs[f"agent-svc-subagents-{n}"] = subprocess.Popen(
+                [sys.executable, "-m", "agent_svc"],
+                env={**env, "AGENT_PORT": str(port), "EM_AGENT_SERVE_SUBAGENTS": "true"},
+                stdout=sys.stderr,
             )
             await wait_http(f"http://127.0.0.1:{port}/ready")
         bases = [f"http://127.0.0.1:{port}" for port in agent_ports]
@@ -209,6 +239,14 @@ async def run(sessions: int, latency: float, turns: int, ramp_s: float, instance
         ) as c:
             # Warm-up: opens connections (client, SDK, database pool) and fills the caches of code paths.
             await asyncio.gather(*(one_session(c, bases, i, key, 1, 0) for i in range(min(sessions, 20))))
+            # Idle CPU (timers, heartbeats, batch writers, consumers' pulls) over a quiet second or two:
+            # it is billed to every turn of a run, so CPU/turn is read against it.
+            idle_before = {name: run_ns(p.pid) for name, p in procs.items()}
+            await asyncio.sleep(IDLE_S)
+            idle_ms_per_s = {
+                name: round((run_ns(p.pid) - idle_before[name]) / 1e6 / IDLE_S, 2)
+                for name, p in procs.items()
+            }
             print(f"bench: measuring {sessions} sessions x {turns} turns", file=sys.stderr, flush=True)
             cpu_before = {name: cpu_s(p.pid) for name, p in procs.items()}
             bench_cpu = time.process_time()
@@ -251,6 +289,7 @@ async def run(sessions: int, latency: float, turns: int, ramp_s: float, instance
         "sessions": sessions,
         "turns_per_session": turns,
         "agent_instances": instances,
+        "subagent_processes": subagent_procs,
         "ramp_s": ramp_s,
         "model_latency_s": latency,
         "wall_s": round(wall_s, 2),
@@ -270,6 +309,7 @@ async def run(sessions: int, latency: float, turns: int, ramp_s: float, instance
         },
         "first_token_after_model_ms": {**(p50_p95(ttft) or {}), "n": len(ttft)},
         "cpu_ms_per_turn": {k: round(v, 1) for k, v in cpu_ms.items()},
+        "idle_cpu_ms_per_s": idle_ms_per_s,
         "load_avg_1m_before_after": [round(x, 2) for x in load],
         "model_calls": len(exchanges),
     }
@@ -285,8 +325,16 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=1, help="questions per session, one after the other")
     parser.add_argument("--ramp", type=float, default=0.0, help="seconds over which sessions start")
     parser.add_argument("--instances", type=int, default=1, help="agent-svc processes (scale-out)")
+    parser.add_argument(
+        "--subagent-procs",
+        type=int,
+        default=0,
+        help="extra agent-svc processes that run the sub-agents (the front ends then only chat)",
+    )
     args = parser.parse_args()
-    result = asyncio.run(run(args.sessions, args.latency, args.turns, args.ramp, args.instances))
+    result = asyncio.run(
+        run(args.sessions, args.latency, args.turns, args.ramp, args.instances, args.subagent_procs)
+    )
     print(json.dumps(result, indent=2))
 
 

@@ -15,7 +15,7 @@ from em_shared.messaging.broker import create_broker
 from em_shared.messaging.consumers import subscribe_events
 from em_shared.messaging.errors import NotFound, RpcFailure
 from em_shared.messaging.publisher import EventPublisher
-from em_shared.messaging.rpc import RpcClient, serve_rpc
+from em_shared.messaging.rpc import CoreResponder, RpcClient, serve_rpc
 from em_shared.messaging.streams import StreamDrift, declare_streams
 
 pytestmark = pytest.mark.usefixtures("cleanup_namespace")
@@ -108,6 +108,41 @@ async def test_rpc_round_trip_and_typed_errors(servers, nc, topology):
         assert down.value.code == "unavailable"
     finally:
         await broker.stop()
+
+
+async def test_core_responder_answers_like_serve_rpc_and_finishes_in_flight_on_stop(nc, topology):
+    release = asyncio.Event()
+
+    async def echo(req: Echo) -> EchoReply:
+        if req.text == "missing":
+            raise NotFound("no such thing")
+        if req.text == "slow":
+            await release.wait()
+        return EchoReply(text=req.text.upper())
+
+    responder = CoreResponder(nc, topology, "test", "rpc.test.core", Echo, echo, max_workers=4)
+    await responder.start()
+    rpc = RpcClient(nc, topology, timeout_s=2)
+    assert await rpc.call("rpc.test.core", Echo(text="hi"), EchoReply) == EchoReply(text="HI")
+    with pytest.raises(RpcFailure) as missing:
+        await rpc.call("rpc.test.core", Echo(text="missing"), EchoReply)
+    assert (missing.value.code, missing.value.status) == ("not_found", 404)
+    with pytest.raises(RpcFailure) as invalid:
+        await rpc.call("rpc.test.core", {"text": 5}, EchoReply)
+    assert invalid.value.code == "invalid"
+    # Concurrent: a slow request does not hold back a quick one.
+    slow = asyncio.create_task(rpc.call("rpc.test.core", Echo(text="slow"), EchoReply))
+    await asyncio.sleep(0.05)
+    assert await rpc.call("rpc.test.core", Echo(text="quick"), EchoReply) == EchoReply(text="QUICK")
+    # stop() takes no new requests but lets the one in flight answer.
+    stopping = asyncio.create_task(responder.stop(grace_s=2))
+    await asyncio.sleep(0.05)
+    release.set()
+    assert await slow == EchoReply(text="SLOW")
+    await stopping
+    with pytest.raises(RpcFailure) as gone:
+        await rpc.call("rpc.test.core", Echo(text="hi"), EchoReply)
+    assert gone.value.code == "unavailable"
 
 
 async def test_consumer_retries_then_dead_letters(servers, nc, topology):

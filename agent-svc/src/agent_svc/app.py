@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -83,23 +84,38 @@ def create_service(settings: AgentSettings, tools: tuple[Any, ...] = READ_TOOLS)
             if name in SPECS
         }
         listing = AgentRegistryListing(agents=[SPECS[n].info() for n in runners])
-        subscribers.register(ctx, runners, listing, cache.bump_epoch, settings.agent_concurrency)
+        responders = await subscribers.register(
+            ctx, runners, listing, cache.bump_epoch, settings.agent_concurrency, settings.serve_subagents
+        )
 
         async def call_agent(name: str, request: AgentRunRequest, timeout_s: float) -> AgentRunResult:
             return await ctx.rpc.call(S.agent_run(name), request, AgentRunResult, timeout_s=timeout_s)
 
-        async def listen(subject: str, handler: Any) -> Any:
-            async def on_msg(msg: Any) -> None:
+        # Tool progress of streamed turns: one subscription per process (this instance's prefix),
+        # dispatched by turn subject, instead of a subscription made and dropped on every turn.
+        progress_prefix = f"{ctx.topology.subject(S.AGENT_PROGRESS)}.{uuid.uuid4().hex[:12]}"
+        listeners: dict[str, Any] = {}
+
+        async def on_progress(msg: Any) -> None:
+            handler = listeners.get(msg.subject)
+            if handler is not None:
                 await handler(_progress_decoder.decode(msg.data))
 
-            sub = await nc.subscribe(subject, cb=on_msg)
-            return sub.unsubscribe
+        await nc.subscribe(f"{progress_prefix}.*", cb=on_progress)
+
+        async def listen(subject: str, handler: Any) -> Any:
+            listeners[subject] = handler
+
+            async def stop() -> None:
+                listeners.pop(subject, None)
+
+            return stop
 
         coordinator = Coordinator(
             chain,
             call_agent,
             listen,
-            ctx.topology.subject(S.AGENT_PROGRESS),
+            progress_prefix,
             settings.agent_timeout_s,
             settings.llm_max_tokens,
         )
@@ -113,6 +129,7 @@ def create_service(settings: AgentSettings, tools: tuple[Any, ...] = READ_TOOLS)
             audit_writer=audit_writer,
             llm_writer=llm_writer,
             tasks=set(),
+            responders=responders,
             chat=ChatHandler(repo, cache, coordinator, chain, settings.history_max_messages),
             auth=Authenticator(keys, RateLimiter(settings.rate_per_minute, settings.rate_burst)),
         )
@@ -133,6 +150,9 @@ def create_service(settings: AgentSettings, tools: tuple[Any, ...] = READ_TOOLS)
             await asyncio.wait(pending, timeout=settings.shutdown_grace_s)
         with contextlib.suppress(TimeoutError):  # a summary still running is made on the next turn
             await asyncio.wait_for(ctx.state["chat"].settle(), timeout=settings.shutdown_grace_s)
+        # Sub-agent runs other instances asked for finish before the pool closes.
+        for responder in ctx.state["responders"]:
+            await responder.stop(settings.shutdown_grace_s)
         await ctx.state["audit_writer"].stop()
         await ctx.state["llm_writer"].stop()
         await ctx.state["chain"].aclose()

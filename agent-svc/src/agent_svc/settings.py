@@ -59,6 +59,14 @@ class AgentSettings(CommonSettings, frozen=True, kw_only=True):
     agent_concurrency: Annotated[
         int, env("EM_AGENT_CONCURRENCY", "Sub-agent runs one process serves at once, per agent.")
     ] = 200
+    serve_subagents: Annotated[
+        bool,
+        env(
+            "EM_AGENT_SERVE_SUBAGENTS",
+            "Answer rpc.agent.<name>.run in this process. false: a chat front end whose sub-agents "
+            "run in other agent-svc processes (which keep it true).",
+        ),
+    ] = True
     agent_max_steps: Annotated[int, env("EM_AGENT_MAX_STEPS", "Model rounds one sub-agent may take.")] = 4
     tool_timeout_s: Annotated[
         float, env("EM_TOOL_TIMEOUT_S", "Timeout of one tool call (a NATS request).")

@@ -1,5 +1,9 @@
 """Subjects -> handlers: each sub-agent on rpc.agent.<name>.run, the registry on rpc.agent.registry,
-and incident/metrics events that make cached answers stale."""
+and incident/metrics events that make cached answers stale.
+
+Sub-agent runs are on every chat turn's critical path, so they are answered on plain core NATS
+(`CoreResponder`) rather than through faststream, whose per-message machinery (dependency
+injection resolving the message in a worker thread, middlewares) cost more than the hop itself."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import msgspec
 from em_shared.contracts.agents import AgentRegistryListing, AgentRunRequest, AgentRunResult, RegistryQuery
 from em_shared.contracts.subjects import S
 from em_shared.messaging.consumers import subscribe_events
-from em_shared.messaging.rpc import serve_rpc
+from em_shared.messaging.rpc import CoreResponder, serve_rpc
 from em_shared.runtime.context import ServiceContext
 
 from agent_svc.agents.runner import AgentRunner
@@ -27,16 +31,19 @@ def _runner(runner: AgentRunner) -> Callable[[AgentRunRequest], Awaitable[AgentR
     return runner.run
 
 
-def register(
+async def register(
     ctx: ServiceContext,
     runners: dict[str, AgentRunner],
     listing: AgentRegistryListing,
     on_data_changed: Callable[[], Awaitable[None]],
     concurrency: int = 200,
-) -> None:
-    for name, runner in runners.items():
-        serve_rpc(
-            ctx.broker,
+    serve_subagents: bool = True,
+) -> list[CoreResponder]:
+    """Registers everything; returns the sub-agent responders, already answering, to stop on shutdown
+    (none when this process is a chat front end only and other processes run the sub-agents)."""
+    responders = [
+        CoreResponder(
+            ctx.broker.connection,
             ctx.topology,
             SERVICE,
             S.agent_run(name),
@@ -44,6 +51,11 @@ def register(
             _runner(runner),
             max_workers=concurrency,
         )
+        for name, runner in runners.items()
+        if serve_subagents
+    ]
+    for responder in responders:
+        await responder.start()
 
     async def registry(_: RegistryQuery) -> AgentRegistryListing:
         return listing
@@ -59,3 +71,4 @@ def register(
     subscribe_events(
         ctx.broker, ctx.topology, SERVICE, "metrics.>", "agent-cache-metrics", DataChanged, changed
     )
+    return responders

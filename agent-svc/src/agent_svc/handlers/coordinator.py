@@ -110,7 +110,8 @@ class Coordinator:
         if emit:
             await emit("agent", {"agent": name, "status": "started"})
         try:
-            result = await asyncio.wait_for(self._call_agent(name, request, self._timeout), self._timeout)
+            async with asyncio.timeout(self._timeout):  # no extra task, unlike wait_for
+                result = await self._call_agent(name, request, self._timeout)
         except TimeoutError:
             failure = f"the {name} agent did not answer within {self._timeout:g} s"
         except RpcFailure as exc:

@@ -1,4 +1,5 @@
-"""Anthropic Messages API through the `anthropic` SDK: text, tool use, SSE streaming.
+"""Anthropic Messages API through the `anthropic` SDK: text, tool use, SSE streaming. Bodies are read
+with msgspec (llm/wire.py), not turned into the SDK's pydantic models.
 
 The SDK's own retries are off (max_retries=0): llm/resilience.py retries every provider the same
 way, honouring Retry-After. Vendor exceptions become LLMError subclasses here and nowhere else.
@@ -12,13 +13,16 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import anthropic
+import msgspec
 
-from agent_svc.llm.sdk import SdkProvider, map_sdk_error
+from agent_svc.llm import wire
+from agent_svc.llm.sdk import SdkProvider, map_sdk_error, stream_error
 from agent_svc.llm.types import (
     LLMError,
     LLMRequest,
     LLMResponse,
     Message,
+    ProviderFailed,
     StreamEvent,
     ToolCall,
     Usage,
@@ -87,14 +91,15 @@ class AnthropicProvider(SdkProvider):
     async def complete(self, request: LLMRequest) -> LLMResponse:
         started = time.perf_counter()
         try:
-            msg = await self._client.messages.create(**self._params(request))
+            raw = await self._client.messages.with_raw_response.create(**self._params(request))
+            msg = wire.anthropic_message.decode(await raw.read())
         except anthropic.AnthropicError as exc:
             raise map_error(exc) from exc
+        except msgspec.MsgspecError as exc:
+            raise ProviderFailed(f"anthropic: malformed reply ({exc})") from exc
         text = "".join(b.text for b in msg.content if b.type == "text")
         calls = [
-            ToolCall(id=b.id, name=b.name, arguments=dict(b.input or {}))
-            for b in msg.content
-            if b.type == "tool_use"
+            ToolCall(id=b.id, name=b.name, arguments=b.input) for b in msg.content if b.type == "tool_use"
         ]
         return LLMResponse(
             text=text,
@@ -112,27 +117,34 @@ class AnthropicProvider(SdkProvider):
         input_tokens = output_tokens = 0
         model = self.model
         try:
-            events = await self._client.messages.create(**self._params(request), stream=True)
-            async for event in events:
-                if event.type == "message_start":
-                    input_tokens = event.message.usage.input_tokens
-                    model = event.message.model or model
-                elif event.type == "content_block_start" and event.content_block.type == "tool_use":
-                    tools[event.index] = {
-                        "id": event.content_block.id,
-                        "name": event.content_block.name,
-                        "json": "",
-                    }
-                elif event.type == "content_block_delta":
-                    if event.delta.type == "text_delta":
-                        text.append(event.delta.text)
-                        yield StreamEvent(kind="text", text=event.delta.text)
-                    elif event.delta.type == "input_json_delta" and event.index in tools:
-                        tools[event.index]["json"] += event.delta.partial_json
-                elif event.type == "message_delta" and event.usage is not None:
-                    output_tokens = event.usage.output_tokens
+            async with self._client.messages.with_streaming_response.create(
+                **self._params(request), stream=True
+            ) as raw:
+                async for name, data in wire.sse_events(raw.iter_bytes()):
+                    if name == "ping":
+                        continue
+                    event = wire.anthropic_event.decode(data)
+                    if event.type == "content_block_delta" and event.delta is not None:
+                        if event.delta.type == "text_delta":
+                            text.append(event.delta.text)
+                            yield StreamEvent(kind="text", text=event.delta.text)
+                        elif event.delta.type == "input_json_delta" and event.index in tools:
+                            tools[event.index]["json"] += event.delta.partial_json
+                    elif event.type == "message_start" and event.message is not None:
+                        input_tokens = event.message.usage.input_tokens
+                        model = event.message.model or model
+                    elif event.type == "content_block_start" and event.content_block is not None:
+                        block = event.content_block
+                        if block.type == "tool_use":
+                            tools[event.index] = {"id": block.id, "name": block.name, "json": ""}
+                    elif event.type == "message_delta" and event.usage is not None:
+                        output_tokens = event.usage.output_tokens
+                    elif event.type == "error" or name == "error":
+                        raise stream_error("anthropic", event.error)
         except anthropic.AnthropicError as exc:
             raise map_error(exc) from exc
+        except msgspec.MsgspecError as exc:
+            raise ProviderFailed(f"anthropic: malformed stream event ({exc})") from exc
         calls = [
             ToolCall(id=t["id"], name=t["name"], arguments=json.loads(t["json"] or "{}"))
             for _, t in sorted(tools.items())

@@ -1,5 +1,6 @@
 """OpenAI Chat Completions through the `openai` SDK: text, tool calls, SSE streaming. Any
-OpenAI-compatible server (Ollama, vLLM) works through `base_url`. SDK retries are off, as for Anthropic.
+OpenAI-compatible server (Ollama, vLLM) works through `base_url`. SDK retries are off, as for Anthropic;
+bodies are read with msgspec (llm/wire.py), not turned into the SDK's pydantic models.
 """
 
 from __future__ import annotations
@@ -9,14 +10,17 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import msgspec
 import openai
 
-from agent_svc.llm.sdk import SdkProvider, map_sdk_error
+from agent_svc.llm import wire
+from agent_svc.llm.sdk import SdkProvider, map_sdk_error, stream_error
 from agent_svc.llm.types import (
     LLMError,
     LLMRequest,
     LLMResponse,
     Message,
+    ProviderFailed,
     StreamEvent,
     ToolCall,
     Usage,
@@ -95,14 +99,19 @@ class OpenAIProvider(SdkProvider):
     async def complete(self, request: LLMRequest) -> LLMResponse:
         started = time.perf_counter()
         try:
-            completion = await self._client.chat.completions.create(**self._params(request))
+            raw = await self._client.chat.completions.with_raw_response.create(**self._params(request))
+            completion = wire.openai_completion.decode(raw.content)  # read in full by the SDK
         except openai.OpenAIError as exc:
             raise map_error(exc) from exc
-        choice = completion.choices[0].message
+        except msgspec.MsgspecError as exc:
+            raise ProviderFailed(f"openai: malformed reply ({exc})") from exc
+        if completion.error is not None or not completion.choices:
+            raise stream_error("openai", completion.error)
+        choice = completion.choices[0].message or wire.OpenAIMessage()
         calls = [
-            ToolCall(id=c.id, name=c.function.name, arguments=_arguments(c.function.arguments))
+            ToolCall(id=c.id or "", name=c.function.name or "", arguments=_arguments(c.function.arguments))
             for c in (choice.tool_calls or [])
-            if c.type == "function"
+            if c.type == "function" and c.function is not None
         ]
         usage = completion.usage
         return LLMResponse(
@@ -124,29 +133,37 @@ class OpenAIProvider(SdkProvider):
         usage = Usage()
         model = self.model
         try:
-            chunks = await self._client.chat.completions.create(
+            async with self._client.chat.completions.with_streaming_response.create(
                 **self._params(request), stream=True, stream_options={"include_usage": True}
-            )
-            async for chunk in chunks:
-                model = chunk.model or model
-                if chunk.usage is not None:
-                    usage = Usage(
-                        input_tokens=chunk.usage.prompt_tokens, output_tokens=chunk.usage.completion_tokens
-                    )
-                if not chunk.choices:
-                    continue
-                delta = chunk.choices[0].delta
-                if delta.content:
-                    text.append(delta.content)
-                    yield StreamEvent(kind="text", text=delta.content)
-                for tc in delta.tool_calls or []:
-                    slot = tools.setdefault(tc.index, {"id": "", "name": "", "args": ""})
-                    slot["id"] = tc.id or slot["id"]
-                    if tc.function is not None:
-                        slot["name"] = tc.function.name or slot["name"]
-                        slot["args"] += tc.function.arguments or ""
+            ) as raw:
+                async for _, data in wire.sse_events(raw.iter_bytes()):
+                    if data.startswith(b"[DONE]"):
+                        break
+                    chunk = wire.openai_completion.decode(data)
+                    if chunk.error is not None:
+                        raise stream_error("openai", chunk.error)
+                    model = chunk.model or model
+                    if chunk.usage is not None:
+                        usage = Usage(
+                            input_tokens=chunk.usage.prompt_tokens,
+                            output_tokens=chunk.usage.completion_tokens,
+                        )
+                    if not chunk.choices or chunk.choices[0].delta is None:
+                        continue
+                    delta = chunk.choices[0].delta
+                    if delta.content:
+                        text.append(delta.content)
+                        yield StreamEvent(kind="text", text=delta.content)
+                    for tc in delta.tool_calls or []:
+                        slot = tools.setdefault(tc.index, {"id": "", "name": "", "args": ""})
+                        slot["id"] = tc.id or slot["id"]
+                        if tc.function is not None:
+                            slot["name"] = tc.function.name or slot["name"]
+                            slot["args"] += tc.function.arguments or ""
         except openai.OpenAIError as exc:
             raise map_error(exc) from exc
+        except msgspec.MsgspecError as exc:
+            raise ProviderFailed(f"openai: malformed stream chunk ({exc})") from exc
         calls = [
             ToolCall(id=t["id"], name=t["name"], arguments=_arguments(t["args"]))
             for _, t in sorted(tools.items())

@@ -38,6 +38,17 @@ def map_sdk_error(sdk: ModuleType, provider: str, exc: Exception) -> LLMError:
     return ProviderFailed(f"{provider}: {type(exc).__name__}: {exc}")
 
 
+def stream_error(provider: str, error: Any) -> LLMError:
+    """An error event inside a 200 stream (the vendor failed mid-answer)."""
+    kind = (getattr(error, "type", "") or getattr(error, "code", "") or "") if error is not None else ""
+    message = f"{provider}: stream error {kind}: {getattr(error, 'message', '') or 'unknown'}"
+    if "rate_limit" in kind:
+        return RateLimited(message)
+    if kind in ("invalid_request_error", "authentication_error", "permission_error", "not_found_error"):
+        return ProviderRejected(message)
+    return ProviderFailed(message)
+
+
 class SdkProvider:
     """An SDK-backed provider: one client per process, the SDK's own retries off (ours are uniform)."""
 
