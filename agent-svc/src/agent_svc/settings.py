@@ -13,7 +13,13 @@ class AgentSettings(CommonSettings, frozen=True, kw_only=True):
         str, env("EM_LLM_CHAIN", "Comma-separated provider fallback chain: anthropic, openai, offline.")
     ] = "offline"
     anthropic_api_key: Annotated[str, env("ANTHROPIC_API_KEY", "API key of the Anthropic provider.")] = ""
-    anthropic_model: Annotated[str, env("EM_ANTHROPIC_MODEL", "Anthropic model name.")] = "claude-sonnet-4-5"
+    anthropic_model: Annotated[
+        str,
+        env(
+            "EM_ANTHROPIC_MODEL",
+            "Anthropic model name (the default is a current model: the SDK warns on models near end-of-life).",
+        ),
+    ] = "claude-sonnet-4-6"
     anthropic_base_url: Annotated[
         str, env("EM_ANTHROPIC_BASE_URL", "Anthropic API base URL (empty: the SDK default).")
     ] = ""

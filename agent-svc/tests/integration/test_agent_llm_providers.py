@@ -44,7 +44,7 @@ async def _close_providers():
 def providers(fake, timeout_s=5.0, http_client="aiohttp"):
     made = {
         "anthropic": AnthropicProvider(
-            "test-key", "claude-sonnet-4-5", fake.base_url, timeout_s, http_client
+            "test-key", "claude-sonnet-4-6", fake.base_url, timeout_s, http_client
         ),
         "openai": OpenAIProvider("test-key", "gpt-4o-mini", fake.openai_base_url, timeout_s, http_client),
     }
