@@ -28,6 +28,26 @@ def dedup_key(headers: dict[str, str], payload: Any) -> str | None:
     return aws.dedup_key(headers, payload)
 
 
+def _status(state: str) -> str:
+    """Only ALARM is a problem. INSUFFICIENT_DATA means the alarm left ALARM (or never reached it): a
+    new alarm starts there, and ALARM -> INSUFFICIENT_DATA ends the alarm state as OK does. Treating it
+    as firing opened incidents for alarms being created and kept recovered ones open."""
+    return "firing" if state == "ALARM" else "resolved"
+
+
+def _metric(detail: Any) -> dict[str, str]:
+    """Namespace, metric and dimensions of an EventBridge alarm's first metric (as the SNS form's Trigger)."""
+    metric = get(detail, "configuration", "metrics", 0, "metricStat", "metric")
+    if not isinstance(metric, dict):
+        return {}
+    dims = get(metric, "dimensions")
+    return {
+        "namespace": text(metric, "namespace") or "",
+        "metric": text(metric, "name") or "",
+        **({str(k): str(v) for k, v in dims.items()} if isinstance(dims, dict) else {}),
+    }
+
+
 def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
     if d.event_type.startswith("sns:"):
         return []  # confirmations are handled by the relay (it visits SubscribeURL), they carry no alert
@@ -53,7 +73,7 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
                 d,
                 vendor="cloudwatch",
                 external_id=arn,
-                status="resolved" if state == "OK" else "firing",
+                status=_status(state),
                 title=text(d.payload, "Subject") or name,
                 occurred_at=occurred,
                 reported_severity=state,
@@ -61,7 +81,7 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
                 labels={k: v for k, v in labels.items() if v},
                 description=text(body, "NewStateReason") or text(body, "AlarmDescription"),
                 started_at=occurred if state == "ALARM" else None,
-                ended_at=occurred if state == "OK" else None,
+                ended_at=occurred if state != "ALARM" else None,
                 vendor_state=state,
                 owner=catalog.owner(monitor=name, labels=dims),
             )
@@ -71,21 +91,22 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
     arn = text(body, "resources", 0) or name
     state = text(detail, "state", "value") or ""
     occurred = first_time(time_at(detail, "state", "timestamp"), time_at(body, "time"))
+    metric = _metric(detail)
     return [
         alert(
             d,
             vendor="cloudwatch",
             external_id=arn,
-            status="resolved" if state == "OK" else "firing",
+            status=_status(state),
             title=text(detail, "configuration", "description") or name,
             occurred_at=occurred,
             reported_severity=state,
             alert_name=name,
-            labels={"region": text(body, "region") or ""},
+            labels={k: v for k, v in {"region": text(body, "region") or "", **metric}.items() if v},
             description=text(detail, "state", "reason"),
             started_at=occurred if state == "ALARM" else None,
-            ended_at=occurred if state == "OK" else None,
+            ended_at=occurred if state != "ALARM" else None,
             vendor_state=state,
-            owner=catalog.owner(monitor=name),
+            owner=catalog.owner(monitor=name, labels=metric),
         )
     ]

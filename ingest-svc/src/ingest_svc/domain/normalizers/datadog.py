@@ -52,8 +52,10 @@ def _tags(raw: str | None) -> dict[str, str]:
 def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
     p = d.payload
     monitor = text(p, "alert_id") or need(p, "id")
-    tags = _tags(text(p, "tags"))
     scope = text(p, "alert_scope") or ""
+    # A multi-alert monitor's group (`service:checkout,env:prod`) is in the scope, not always in $TAGS
+    # (the monitor's own tags): the group's tags win, so `service` is the group's service.
+    tags = {**_tags(text(p, "tags")), **_tags(scope)}
     status = "resolved" if d.event_type in _RESOLVED else "firing"
     occurred = first_time(time_at(p, "last_updated"), time_at(p, "date"))
     return [

@@ -51,8 +51,12 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
             ended_at=occurred if status == "resolved" else None,
             url=text(p, "issueUrl"),
             vendor_state=d.event_type,
+            # Without a catalog entry the impacted entity (an APM app, a host) names the service, as
+            # PagerDuty's service and Alertmanager's `service`/`job` label do.
             owner=catalog.owner(
-                app=entities[0] if entities else None, monitor=policies[0] if policies else None
+                app=entities[0] if entities else None,
+                monitor=policies[0] if policies else None,
+                service=entities[0] if entities else None,
             ),
         )
     ]

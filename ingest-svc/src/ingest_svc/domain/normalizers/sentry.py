@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ingest_svc.domain.catalog import Catalog
@@ -10,6 +11,7 @@ from ingest_svc.domain.normalizers.alerting import alert
 from ingest_svc.domain.normalizers.fields import first_time, get, items, need, text, time_at
 
 HANDLED = frozenset({"issue", "event_alert", "metric_alert", "installation"})
+_PROJECT_IN_URL = re.compile(r"/projects/[^/]+/([^/]+)/")
 
 
 # event_type and dedup_key read only headers: the accept path validates the body without building it.
@@ -71,7 +73,10 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
         tags = {str(t[0]): str(t[1]) for t in items(ev, "tags") if isinstance(t, list) and len(t) == 2}
         occurred = first_time(time_at(ev, "datetime"), time_at(ev, "timestamp"))
         rule = text(p, "data", "triggered_rule")
-        project = text(ev, "project")
+        # data.event.project is the numeric id; the slug (what the issue hooks and the catalog use) is in
+        # the event's API url. The same slug keeps both hooks of one issue on one grouping key.
+        slug = _PROJECT_IN_URL.search(text(ev, "url") or "")
+        project = slug.group(1) if slug else text(ev, "project")
         return [
             alert(
                 d,
@@ -88,7 +93,7 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
                 description=text(ev, "culprit"),
                 started_at=occurred,
                 url=text(ev, "web_url"),
-                owner=catalog.owner(project=project, labels=tags),
+                owner=catalog.owner(project=project, monitor=project, labels=tags),
             )
         ]
     if d.event_type == "metric_alert":
