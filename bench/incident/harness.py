@@ -62,16 +62,7 @@ async def running_service(extra_env: dict[str, str] | None = None) -> AsyncItera
     try:
         await declare_streams(nc.jetstream(), topology)
         url = f"http://127.0.0.1:{port}"
-        async with httpx.AsyncClient(base_url=url) as http:
-            for _ in range(300):
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await http.get("/ready")).status_code == 200:
-                        break
-                if proc.poll() is not None:
-                    raise RuntimeError("incident-svc exited during startup")
-                await asyncio.sleep(0.1)
-            else:
-                raise TimeoutError("incident-svc not ready")
+        await wait_ready(url, proc, "incident-svc")
         yield Bench(
             namespace, url, servers.nats_url, servers.database_url, f"{namespace}_incident", nc, topology
         )
@@ -88,6 +79,45 @@ async def running_service(extra_env: dict[str, str] | None = None) -> AsyncItera
         await conn.execute(f'DROP SCHEMA IF EXISTS "{namespace}_incident" CASCADE')
         await conn.close()
         servers.stop()
+
+
+async def wait_ready(url: str, proc: subprocess.Popen[bytes], name: str, timeout_s: float = 60.0) -> None:
+    async with httpx.AsyncClient(base_url=url) as http:
+        for _ in range(int(timeout_s * 10)):
+            with contextlib.suppress(httpx.HTTPError):
+                if (await http.get("/ready")).status_code == 200:
+                    return
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name} exited during startup")
+            await asyncio.sleep(0.1)
+    raise TimeoutError(f"{name} not ready")
+
+
+@contextlib.asynccontextmanager
+async def running_ingest(bench: Bench, extra_env: dict[str, str]) -> AsyncIterator[int]:
+    """`python -m ingest_svc` on the bench's servers and namespace; yields its HTTP port."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "NATS_URL": bench.nats_url,
+        "DATABASE_URL": bench.database_url,
+        "EM_NAMESPACE": bench.namespace,
+        "INGEST_PORT": str(port),
+        "LOG_LEVEL": "warning",
+        **extra_env,
+    }
+    proc = subprocess.Popen([sys.executable, "-m", "ingest_svc"], env=env)
+    try:
+        await wait_ready(f"http://127.0.0.1:{port}", proc, "ingest-svc")
+        yield port
+    finally:
+        proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=20)
+        conn = await asyncpg.connect(bench.database_url)
+        for schema in ("ingest", "metrics"):  # ingest-svc's own and its metrics module's
+            await conn.execute(f'DROP SCHEMA IF EXISTS "{bench.namespace}_{schema}" CASCADE')
+        await conn.close()
 
 
 def percentile(values: list[float], p: float) -> float:

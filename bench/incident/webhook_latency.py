@@ -18,22 +18,17 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
-import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import asyncpg
-import httpx
 import uvloop
-from em_shared.devenv.processes import free_port
 from incident_svc.domain.fingerprint import alertmanager_fingerprint
 
 sys.path.insert(0, str(Path(__file__).parent))
 from harness import Bench, percentile, running_service
+from harness import running_ingest as harness_ingest
 from http_load import Client, raw_post
 
 TOKEN = "bench-am-token"
@@ -77,39 +72,8 @@ def webhook(i: int) -> tuple[dict, str]:  # type: ignore[type-arg]
     return body, fingerprint
 
 
-@contextlib.asynccontextmanager
-async def running_ingest(bench: Bench) -> AsyncIterator[int]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "NATS_URL": bench.nats_url,
-        "DATABASE_URL": bench.database_url,
-        "EM_NAMESPACE": bench.namespace,
-        "INGEST_PORT": str(port),
-        "LOG_LEVEL": "warning",
-        "EM_WEBHOOK_SECRET_ALERTMANAGER": TOKEN,
-    }
-    proc = subprocess.Popen([sys.executable, "-m", "ingest_svc"], env=env)
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-            for _ in range(600):
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await http.get("/ready")).status_code == 200:
-                        break
-                if proc.poll() is not None:
-                    raise RuntimeError("ingest-svc exited during startup")
-                await asyncio.sleep(0.1)
-            else:
-                raise TimeoutError("ingest-svc not ready")
-        yield port
-    finally:
-        proc.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=20)
-        conn = await asyncpg.connect(bench.database_url)
-        for schema in ("ingest", "metrics"):  # ingest-svc's own and its metrics module's
-            await conn.execute(f'DROP SCHEMA IF EXISTS "{bench.namespace}_{schema}" CASCADE')
-        await conn.close()
+def running_ingest(bench: Bench) -> contextlib.AbstractAsyncContextManager[int]:
+    return harness_ingest(bench, {"EM_WEBHOOK_SECRET_ALERTMANAGER": TOKEN})
 
 
 async def run(rate: float, seconds: float, drain_timeout: float, max_connections: int) -> None:

@@ -21,23 +21,19 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import asyncpg
 import httpx
-from em_shared.devenv.processes import free_port
 from ingest_svc.domain.sources import SOURCES
 
 sys.path.insert(0, str(Path(__file__).parent))
 from harness import Bench, running_service
+from harness import running_ingest as harness_ingest
 from score import pair_counts, prf, read_incidents
 from webhook_gen import SERVICES, VENDORS, Delivery, generate
 
@@ -48,40 +44,11 @@ CATALOG = "services:\n" + "".join(
 )
 
 
-@contextlib.asynccontextmanager
-async def running_ingest(bench: Bench, catalog: Path) -> AsyncIterator[int]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "NATS_URL": bench.nats_url,
-        "DATABASE_URL": bench.database_url,
-        "EM_NAMESPACE": bench.namespace,
-        "INGEST_PORT": str(port),
-        "LOG_LEVEL": "warning",
-        "EM_SERVICE_CATALOG": str(catalog),
-        **{f"EM_WEBHOOK_SECRET_{v.upper()}": SECRET for v in VENDORS},
-    }
-    proc = subprocess.Popen([sys.executable, "-m", "ingest_svc"], env=env)
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-            for _ in range(600):
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await http.get("/ready")).status_code == 200:
-                        break
-                if proc.poll() is not None:
-                    raise RuntimeError("ingest-svc exited during startup")
-                await asyncio.sleep(0.1)
-            else:
-                raise TimeoutError("ingest-svc not ready")
-        yield port
-    finally:
-        proc.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=20)
-        conn = await asyncpg.connect(bench.database_url)
-        for schema in ("ingest", "metrics"):
-            await conn.execute(f'DROP SCHEMA IF EXISTS "{bench.namespace}_{schema}" CASCADE')
-        await conn.close()
+def running_ingest(bench: Bench, catalog: Path) -> contextlib.AbstractAsyncContextManager[int]:
+    return harness_ingest(
+        bench,
+        {"EM_SERVICE_CATALOG": str(catalog), **{f"EM_WEBHOOK_SECRET_{v.upper()}": SECRET for v in VENDORS}},
+    )
 
 
 def _request(d: Delivery) -> tuple[bytes, dict[str, str]]:
