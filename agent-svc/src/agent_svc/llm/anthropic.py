@@ -60,17 +60,9 @@ def _messages(messages: list[Message]) -> list[dict[str, Any]]:
 
 
 class AnthropicProvider(SdkProvider):
-    def __init__(
-        self,
-        api_key: str,
-        model: str,
-        base_url: str = "",
-        timeout_s: float = 30.0,
-        http_client: str = "aiohttp",
-    ) -> None:
-        super().__init__(
-            anthropic, anthropic.AsyncAnthropic, "anthropic", api_key, model, base_url, timeout_s, http_client
-        )
+    sdk = anthropic
+    client_class = anthropic.AsyncAnthropic
+    name = "anthropic"
 
     def _params(self, request: LLMRequest) -> dict[str, Any]:
         params: dict[str, Any] = {

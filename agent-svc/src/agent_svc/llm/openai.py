@@ -66,17 +66,9 @@ def _arguments(raw: str | None) -> dict[str, Any]:
 
 
 class OpenAIProvider(SdkProvider):
-    def __init__(
-        self,
-        api_key: str,
-        model: str,
-        base_url: str = "",
-        timeout_s: float = 30.0,
-        http_client: str = "aiohttp",
-    ) -> None:
-        super().__init__(
-            openai, openai.AsyncOpenAI, "openai", api_key, model, base_url, timeout_s, http_client
-        )
+    sdk = openai
+    client_class = openai.AsyncOpenAI
+    name = "openai"
 
     def _params(self, request: LLMRequest) -> dict[str, Any]:
         params: dict[str, Any] = {

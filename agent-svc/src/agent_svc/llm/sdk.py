@@ -54,24 +54,24 @@ class SdkProvider:
 
     offline = False
     supports_structured = True
+    # Set by each vendor's subclass: the SDK module, its async client class, the provider's name.
+    sdk: ModuleType
+    client_class: type
+    name: str
 
     def __init__(
         self,
-        sdk: ModuleType,
-        client_class: type,
-        name: str,
         api_key: str,
         model: str,
         base_url: str = "",
         timeout_s: float = 30.0,
         http_client: str = "aiohttp",
     ) -> None:
-        self.name = name
         self.model = model
         # aiohttp: the SDK's transport for many concurrent calls (httpx's pool probes every idle
         # connection on each request, which cost more CPU than the rest of a chat turn at 100 sessions).
-        http = sdk.DefaultAioHttpClient(timeout=timeout_s) if http_client == "aiohttp" else None
-        self._client: Any = client_class(
+        http = self.sdk.DefaultAioHttpClient(timeout=timeout_s) if http_client == "aiohttp" else None
+        self._client: Any = self.client_class(
             api_key=api_key or "unset",
             base_url=base_url or None,
             max_retries=0,
