@@ -237,3 +237,24 @@ async def test_rpc_applies_the_same_rules_as_http(svc) -> None:
     assert detail.timeline[-1].data["note"] == "fixed"
     page = await rpc.call("rpc.incident.list", {"state": "resolved"}, dict)
     assert [i["id"] for i in page["items"]] == [inc["id"]]
+
+
+async def test_text_postgres_cannot_store_is_a_400_on_http_and_rpc(svc) -> None:
+    """A NUL character (schemathesis found it) is refused with the reason, and nothing is written."""
+    async with svc.client() as http:
+        before = (await http.get("/v1/incidents")).json()
+        r = await http.post("/v1/incidents", json={"title": "disk\u0000full", "actor": "fuzz"})
+        assert r.status_code == 400, r.text
+        assert "NUL" in r.json()["detail"]
+        inc = await _create(http)
+        r = await http.post(f"/v1/incidents/{inc['id']}/notes", json={"text": "a\u0000b", "actor": "ana"})
+        assert r.status_code == 400 and "NUL" in r.json()["detail"]
+        after = (await http.get("/v1/incidents")).json()
+    assert len(after["items"]) == len(before["items"]) + 1
+    with pytest.raises(RpcFailure) as err:
+        await svc.ctx.rpc.call(
+            "rpc.incident.update",
+            IncidentUpdate(id=inc["id"], actor="bot", title="x\u0000y", via="agent"),
+            IncidentSnapshot,
+        )
+    assert err.value.status == 400 and "NUL" in err.value.message

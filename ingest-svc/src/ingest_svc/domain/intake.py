@@ -50,9 +50,22 @@ def decode(source: Source, content_type: str | None, body: bytes) -> Any:
             raise BadBody("form body has no payload field")
         body = form["payload"][0].encode()
     try:
-        return msgspec.json.decode(body)
+        document = msgspec.json.decode(body)
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # msgspec reports bad UTF-8 as the latter
         raise BadBody(f"malformed JSON: {exc}") from exc
+    # JSON may escape NUL (\u0000); no PostgreSQL text column downstream can hold it, so an alert
+    # title carrying one would fail in every consumer. The raw body keeps it; events get U+FFFD.
+    return _without_nul(document) if b"\\u0000" in body else document
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return _storable(value)
+    if isinstance(value, dict):
+        return {_storable(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
 
 
 def validate(source: Source, content_type: str | None, body: bytes) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
+
 from em_shared.contracts.base import RpcError
 
 
@@ -58,3 +60,16 @@ class RpcFailure(ServiceError):
         self.code = error.code
         self.status = error.status
         self.error = error
+
+
+def from_database(exc: asyncpg.exceptions.DataError) -> InvalidInput:
+    """A value PostgreSQL refused (SQLSTATE class 22: a NUL character in text, a number out of
+    range, a lone surrogate asyncpg cannot encode) came from the caller, so it is the caller's 400
+    with PostgreSQL's reason, not a 500. Nothing was written: the statement failed as a whole."""
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(
+        exc,
+        asyncpg.exceptions.CharacterNotInRepertoireError | asyncpg.exceptions.UntranslatableCharacterError,
+    ):  # text columns refuse NUL (22021); jsonb refuses its escape \\u0000 (22P05)
+        reason = "text contains a NUL character (\\u0000), which PostgreSQL text cannot store"
+    return InvalidInput(f"a value was refused by the database: {reason}")

@@ -12,6 +12,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+import asyncpg
 import msgspec
 import nats.errors
 import structlog
@@ -21,7 +22,7 @@ from nats.aio.msg import Msg
 
 from em_shared.contracts.base import RpcError, RpcReply
 from em_shared.contracts.subjects import Topology
-from em_shared.messaging.errors import RpcFailure, ServiceError
+from em_shared.messaging.errors import RpcFailure, ServiceError, from_database
 from em_shared.runtime.observability import MESSAGE_SECONDS, MESSAGES
 
 R = TypeVar("R")
@@ -98,6 +99,9 @@ async def answer_rpc(
     except ServiceError as exc:
         outcome = exc.code
         return encode_reply(error=exc.to_rpc())
+    except asyncpg.exceptions.DataError as exc:
+        outcome = "invalid"
+        return encode_reply(error=from_database(exc).to_rpc())
     except Exception as exc:
         outcome = "error"
         log.exception("rpc handler failed", subject=subject)

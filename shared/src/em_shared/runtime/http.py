@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import msgspec
 import structlog
 from litestar import Litestar, MediaType, Request, Response, get
@@ -11,7 +12,7 @@ from litestar.datastructures import State
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from em_shared.messaging.errors import ServiceError
+from em_shared.messaging.errors import ServiceError, from_database
 from em_shared.runtime.context import ServiceContext
 
 log = structlog.get_logger("em.http")
@@ -58,6 +59,12 @@ def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Error
     return error_response(exc.status_code, code, exc.detail, exc.extra, headers=exc.headers)
 
 
+def _database_value_error(
+    _: Request[Any, Any, Any], exc: asyncpg.exceptions.DataError
+) -> Response[ErrorBody]:
+    return _service_error(_, from_database(exc))
+
+
 def _unhandled(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
     log.exception("unhandled error", path=request.url.path)
     return error_response(HTTP_500_INTERNAL_SERVER_ERROR, "internal", "internal error; see the service log")
@@ -67,6 +74,7 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     ServiceError: _service_error,
     ValidationException: _validation_error,
     HTTPException: _http_error,
+    asyncpg.exceptions.DataError: _database_value_error,
     Exception: _unhandled,
 }
 
