@@ -208,3 +208,20 @@ async def test_registry_over_http_and_nats(servers, namespace, doubles, nc, topo
     )
     chat_schema = schema["components"]["schemas"]["ChatAnswer"]["properties"]
     assert {"session_id", "answer", "agents", "tools", "citations", "cached"} <= set(chat_schema)
+
+
+async def test_small_talk_runs_no_agent_and_says_what_can_be_asked(servers, namespace, doubles):
+    async with run_agent(servers, namespace) as svc, svc.client() as http:
+        first = (
+            await http.post("/v2/agent/chat", json={"message": "CFR for checkout this month?"}, headers=CHAT)
+        ).json()
+        thanks = (
+            await http.post(
+                "/v2/agent/chat", json={"message": "thanks!", "session_id": first["session_id"]}, headers=CHAT
+            )
+        ).json()
+    assert first["agents"] == ["metrics"]
+    # Not a follow-up: the thanks neither inherits the metrics topic nor calls a tool again.
+    assert thanks["agents"] == [] and thanks["tools"] == [] and thanks["citations"] == []
+    assert "delivery metrics" in thanks["answer"] and "which PRs are waiting for review?" in thanks["answer"]
+    assert doubles.count("rpc.metrics.dora") == 1

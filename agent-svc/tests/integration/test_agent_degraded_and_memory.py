@@ -95,6 +95,29 @@ async def test_chat_through_anthropic_sdk_streams_tokens_and_records_usage(
     assert done["timing"]["model_ms"] > 0 and done["timing"]["total_ms"] >= done["timing"]["model_ms"]
 
 
+async def test_model_routing_to_no_agent_is_trusted_and_costs_no_sub_agent(
+    servers, namespace, doubles, fake_llm
+):
+    def out_of_scope(ex: Exchange) -> Reply:
+        if "JSON Schema" in ex.system:
+            return Reply(text='{"reason": "not about engineering", "agents": []}')
+        return plausible_reply(ex)
+
+    fake_llm.responder = out_of_scope
+    async with (
+        run_agent(servers, namespace, llm_chain="openai", openai_base_url=fake_llm.openai_base_url) as svc,
+        svc.client() as http,
+    ):
+        # The rules would send "deploy" to metrics; the model's empty choice wins.
+        body = (
+            await http.post("/v2/agent/chat", json={"message": "write a poem about deploy day"}, headers=CHAT)
+        ).json()
+    assert body["agents"] == [] and body["tools"] == [] and body["degraded"] == []
+    assert body["answer"].startswith("I answer from your engineering data")
+    assert doubles.count("rpc.metrics.dora") == 0
+    assert "Return an empty list when no agent fits" in fake_llm.exchanges[0].system
+
+
 async def test_long_history_is_summarised_and_still_answers_follow_ups(servers, namespace, doubles):
     async with (
         run_agent(servers, namespace, history_max_messages=4, cache_ttl_s=0) as svc,

@@ -45,8 +45,10 @@ def test_router_generalises_to_unseen_phrasings(question, agents):
     assert sorted(classify(question).agents) == agents
 
 
-def test_router_reports_no_match_for_chit_chat():
-    assert classify("Thanks, that's all!").matched is False
+def test_router_sends_chit_chat_to_no_agent():
+    # Recognised as small talk (matched), so a follow-up does not inherit the previous topic.
+    route = classify("Thanks, that's all!")
+    assert route.agents == () and route.small_talk and route.matched
 
 
 def test_entities_and_scope_replacement():

@@ -31,6 +31,11 @@ class AgentSpec:
         )
 
 
+def _describe(name: str) -> str:
+    hint = ROUTE_HINTS[name]
+    return hint[0].upper() + hint[1:] + "."
+
+
 _COMMON = (
     "You are a sub-agent of EM Agent, an assistant for engineering managers and on-call engineers. "
     "Answer from tool results only; say which tool each figure comes from; when a tool is unavailable "
@@ -43,7 +48,7 @@ SPECS: dict[str, AgentSpec] = {
         AgentSpec(
             "metrics",
             "1.0.0",
-            "Delivery performance: " + ROUTE_HINTS["metrics"] + ".",
+            _describe("metrics"),
             _COMMON + " You are the metrics agent: explain DORA and flow figures, compare them with "
             "the previous window and with DORA performance bands.",
             frozenset({"metrics_dora", "metrics_flow", "metrics_quality"}),
@@ -52,7 +57,7 @@ SPECS: dict[str, AgentSpec] = {
         AgentSpec(
             "incident",
             "1.0.0",
-            "Operations: " + ROUTE_HINTS["incident"] + ".",
+            _describe("incident"),
             _COMMON + " You are the incident agent: report incidents with number, severity, state and "
             "service; suggest the runbook or similar past incident when one matches.",
             frozenset({"incident_list", "incident_get", "knowledge_search"}),
@@ -61,7 +66,7 @@ SPECS: dict[str, AgentSpec] = {
         AgentSpec(
             "review",
             "1.0.0",
-            "Code review: " + ROUTE_HINTS["review"] + ".",
+            _describe("review"),
             _COMMON + " You are the review agent: report review and merge flow, waiting pull requests, "
             "and code-quality signals; point to review guidelines when relevant.",
             frozenset({"metrics_flow", "metrics_quality", "knowledge_search"}),
@@ -70,7 +75,7 @@ SPECS: dict[str, AgentSpec] = {
         AgentSpec(
             "okr",
             "1.0.0",
-            "Goals: " + ROUTE_HINTS["okr"] + ".",
+            _describe("okr"),
             _COMMON + " You are the OKR agent: relate objectives and key results to the metrics they "
             "track and say whether each is on track, at risk or off track.",
             frozenset({"metrics_dora", "metrics_flow", "knowledge_search"}),

@@ -1,9 +1,11 @@
 """The offline router: which sub-agents a question needs, by weighted phrase rules (no model).
 
-Each rule adds (or, for known confusions, subtracts) weight per agent. Agents scoring at least
-`SELECT_AT` are chosen; a weak best guess is kept when nothing is strong. The OKR agent reads
-metrics itself, so goal questions that name a metric go to it alone. Scores are returned so the
-bench can show why a question went where it did.
+The question is normalised (textnorm) and scored by the rules (routing_rules). Agents scoring at
+least `SELECT_AT` are chosen; a weak best guess is kept when nothing is strong. The OKR agent reads
+metrics itself, so a goal question that names a metric goes to it alone, unless another part of the
+question asks for metrics on their own ("OKR status and DORA trends"). Small talk and questions no
+rule recognises route to no agent: the coordinator then says what it can answer instead of guessing.
+Scores are returned so the bench can show why a question went where it did.
 """
 
 from __future__ import annotations
@@ -11,173 +13,104 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from agent_svc.domain.routing_rules import RULES
+from agent_svc.domain.textnorm import normalise
+
+
+def _words(text: str) -> frozenset[str]:
+    """A set of words written as a block of text (long lists read better that way)."""
+    return frozenset(text.split())
+
+
 AGENTS = ("metrics", "incident", "review", "okr")
 SELECT_AT = 2.0
 
-_R = re.compile
-RULES: list[tuple[re.Pattern[str], dict[str, float]]] = [
-    # metrics: DORA, flow, delivery, build and quality figures
-    (_R(r"\bdora\b|\bfour key"), {"metrics": 4}),
-    (
-        _R(
-            r"deploy(?:ment)?s?\s+(?:frequency|count|rate|cadence|volume)|how (?:often|frequently|many times)\b.*\b"
-            r"(?:deploy|ship|release)|release (?:frequency|cadence)|ship(?:ping)? (?:frequency|cadence|rate)"
-        ),
-        {"metrics": 4},
-    ),
-    (
-        _R(
-            r"\blead[- ]?times?\b|time to (?:prod|production)|reach(?:es|ing)? (?:prod|production)|commit to deploy"
-        ),
-        {"metrics": 4},
-    ),
-    (
-        _R(
-            r"change[- ]fail|failure rate|rollback rate|failed (?:deploy|deployment|release|change)s?|"
-            r"(?:deploy|deployment|release)s? (?:that )?(?:failed|were rolled back)|\brollbacks?\b"
-        ),
-        {"metrics": 4},
-    ),
-    (
-        _R(
-            r"\bmttr\b|\bmttd\b|mean time to|time to (?:restore|recover|resolve|repair|acknowledge|detect)|"
-            r"how (?:long|quickly|fast) (?:do|did|does) (?:we|it take to) (?:restore|recover|resolve)"
-        ),
-        {"metrics": 4, "incident": -2},
-    ),
-    (
-        _R(
-            r"cycle[- ]times?|throughput|velocity|flow (?:metrics|efficiency)|work in progress|\bwip\b|"
-            r"delivery (?:speed|performance|metrics)|engineering (?:metrics|performance|productivity)|productivity"
-        ),
-        {"metrics": 3},
-    ),
-    (_R(r"\b(?:deploys?|deployments?|deployed|releases?|released|shipped|shipping)\b"), {"metrics": 2}),
-    (
-        _R(
-            r"\b(?:metrics?|kpis?|trends?|trending|stats|statistics|numbers|figures|dashboard|benchmark|"
-            r"elite|percentiles?|p50|p90|p95|median|average|improv(?:e|ed|ing)|regress(?:ed|ing|ion)?|"
-            r"slow(?:er|ing)? down|faster|slower)\b"
-        ),
-        {"metrics": 1},
-    ),
-    (_R(r"\b(?:builds?|pipelines?|ci)\b"), {"metrics": 2}),
-    (
-        _R(
-            r"\b(?:test )?coverage\b|quality gates?|flaky|test (?:pass|failure)|code quality|tech(?:nical)? debt"
-        ),
-        {"metrics": 3},
-    ),
-    # incidents: what is broken, what happened, how to fix it
-    (_R(r"\bincidents?\b|\binc-?\d+"), {"incident": 4}),
-    (
-        _R(
-            r"\b(?:outages?|downtime|degraded|degradation|unavailable|unreachable|disruption)\b|"
-            r"\b(?:is|are|was|were|went|goes|going)\s+(?:\S+\s+){0,3}?(?<!slowing )(?<!slow )(?<!broken )(?<!cut )"
-            r"(?<!break )(?<!narrow )down\b(?!\s+(?:by|to|per|from|into))"
-        ),
-        {"incident": 4},
-    ),
-    (
-        _R(r"\b(?:alerts?|alerting|paged|paging|pager(?:duty)?|opsgenie|on[- ]?call|firing)\b"),
-        {"incident": 4},
-    ),
-    (_R(r"\bsev(?:erity)?[- ]?[0-4]\b|\bp[0-4]\b|\bseverity\b"), {"incident": 4}),
-    (_R(r"post[- ]?mortems?|root[- ]cause|\brca\b|blameless|what went wrong"), {"incident": 4}),
-    (
-        _R(
-            r"\b(?:runbooks?|playbooks?)\b|how (?:do|to|should|can) (?:i|we|you)?\s*(?:fix|mitigate|recover|restart|"
-            r"roll ?back|handle|debug|troubleshoot|failover)"
-        ),
-        {"incident": 4},
-    ),
-    (
-        _R(
-            r"error rate|\berrors?\b|\b5\d\d\b|\b5xx\b|latency spike|\bspik(?:e|es|ing)\b|crash(?:ing|ed|es)?|"
-            r"broken|\bfailing\b|on fire|mitigat|triage|acknowledg|escalat|firefight|\bhealthy\b|health of"
-        ),
-        {"incident": 2},
-    ),
-    (
-        _R(r"what(?:'s| is) (?:going on|happening|wrong)|what happened|anything (?:broken|wrong|on fire)"),
-        {"incident": 3},
-    ),
-    (
-        _R(
-            r"(?:which|what) (?:deploy|deployment|release|change)\w* (?:caused|broke|triggered)|"
-            r"caused (?:the|this|that) (?:outage|incident)"
-        ),
-        {"incident": 4, "metrics": -2},
-    ),
-    # review: pull requests and code review
-    (_R(r"\bpull[- ]requests?\b|\bprs?\b|\bmerge[- ]requests?\b|\bmrs\b"), {"review": 4}),
-    (
-        _R(
-            r"code[- ]?reviews?|\breviewers?\b|\breviewing\b|review (?:time|latency|queue|load|backlog|turnaround|"
-            r"speed|process|comments?|bottleneck)|waiting (?:for|on) (?:a )?review|unreviewed|approvals?\b|approved\b|"
-            r"\brubber[- ]stamp"
-        ),
-        {"review": 4},
-    ),
-    (_R(r"\breview(?:s|ed)?\b"), {"review": 2}),
-    (
-        _R(r"\b(?:diffs?|commits?|merged?|merging|branch(?:es)?|stale|code ?owners?|pairing|nitpicks?)\b"),
-        {"review": 1},
-    ),
-    # okr: objectives, key results, goals
-    (_R(r"\bokrs?\b"), {"okr": 5}),
-    (_R(r"key[- ]results?|\bkrs?\b|\bobjectives?\b"), {"okr": 4}),
-    (
-        _R(
-            r"\b(?:goals?|targets?|on[- ]track|off[- ]track|at[- ]risk|behind schedule|milestones?|initiatives?|"
-            r"commitments?|roadmap)\b"
-        ),
-        {"okr": 3},
-    ),
-    (
-        _R(
-            r"progress (?:towards?|on|against)|tracking (?:towards?|against|to)|(?:will|are) we (?:hit|meet|reach|make)|"
-            r"going to (?:hit|meet|reach|make)"
-        ),
-        {"okr": 3},
-    ),
-]
-
+# What each agent answers: its description in the registry and in the model router's prompt.
 ROUTE_HINTS = {
-    "metrics": "DORA (deployment frequency, lead time, change failure rate, time to restore), flow, build "
-    "and quality figures",
-    "incident": "incidents, alerts, outages, on-call, root causes, runbooks and past incidents",
-    "review": "pull requests and code review: review times, waiting PRs, reviewers, merge flow",
-    "okr": "objectives and key results: goals, targets, progress and risk",
+    "metrics": "DORA metrics (deployment frequency, lead time for changes, change failure rate, time to "
+    "restore), flow metrics (cycle time, throughput, work in progress), build success, flaky tests, test "
+    "coverage and quality gates, and their trends",
+    "incident": "incidents and alerts (open, by severity or service), outages and production errors, "
+    "on-call pages, incident timelines and root causes, post-mortems, runbooks and similar past incidents",
+    "review": "pull/merge requests and code review (PRs waiting for review, time to first review and to "
+    "merge, PR cycle time, reviewer load, stale PRs, review guidelines)",
+    "okr": "objectives and key results (OKRs), goals and targets: their progress and whether each is on "
+    "track or at risk, including goals set on delivery or reliability metrics",
 }
+# The same, in a few words: what the assistant says it can do when a question fits no agent.
+ROUTE_TOPICS = {
+    "metrics": "delivery metrics (DORA, flow, builds, test quality)",
+    "incident": "incidents, alerts, on-call and runbooks",
+    "review": "pull requests and code review",
+    "okr": "OKRs and goals",
+}
+
+# Parts of a question that ask for separate things: "X and Y", "X, Y", "X + Y", "summary: X".
+_CLAUSES = re.compile(r"[;:,+&!?]|\s[-/]\s|\b(?:and|plus|also|as well as|then)\b")
+
+# A message made only of these is a pleasantry ("thanks!", "hi team", "ok got it"), not a question.
+_PLEASANTRIES = _words(
+    """
+    hi hello hey heya hiya yo howdy morning afternoon evening gm good day night thanks thank thx ty tysm
+    cheers ok okay k kk sure cool great nice awesome perfect brilliant excellent lovely amazing fine
+    got it understood noted np no worries lol lmao haha hahaha bye goodbye later cya see you ttyl
+    that helps helped helpful makes sense sounds all is that's it's much very so a lot again for the
+    your help appreciate appreciated team everyone folks all bot y'all yes yeah yep no nope right
+    """
+)
+_ABOUT_ME = re.compile(
+    r"^(?:\w+ )?(?:how are you|how's it going|what's up|sup)\b|"
+    r"^(?:help|what can you do|what do you do|who are you|what are you|how do you work|"
+    r"what (?:can|should) i ask(?: you)?|what are your (?:capabilities|skills))\b"
+)
+_TOKENS = re.compile(r"[a-z']+")
 
 
 @dataclass(frozen=True)
 class Route:
     agents: tuple[str, ...]
     scores: dict[str, float]
-    matched: bool  # False: no rule fired, the caller decides (previous agents, default)
+    matched: bool  # False: no strong evidence (a weak guess or nothing); a follow-up keeps its topic
+    small_talk: bool = False  # a pleasantry or a question about the assistant itself
 
 
 def score(question: str) -> dict[str, float]:
-    text = question.lower()
+    """Rule weights per agent for an already normalised question."""
     scores = dict.fromkeys(AGENTS, 0.0)
     for pattern, weights in RULES:
-        if pattern.search(text):
+        if pattern.search(question):
             for agent, weight in weights.items():
                 scores[agent] += weight
     return scores
 
 
 def classify(question: str) -> Route:
-    scores = score(question)
+    text = normalise(question)
+    scores = score(text)
     chosen = [a for a in AGENTS if scores[a] >= SELECT_AT]
-    if "okr" in chosen and "metrics" in chosen:
+    if "okr" in chosen and "metrics" in chosen and not _asks_metrics_apart(text):
         chosen.remove("metrics")  # the OKR agent reads the metrics its key results track
     if not chosen:
         best = max(AGENTS, key=lambda a: scores[a])
-        if scores[best] <= 0:
-            return Route((), scores, matched=False)
-        chosen = [best]
+        if scores[best] > 0:  # a weak guess: a follow-up keeps the previous turn's agents instead
+            return Route((best,), scores, matched=False)
+        small_talk = is_small_talk(text)
+        return Route((), scores, matched=small_talk, small_talk=small_talk)
     chosen.sort(key=lambda a: -scores[a])
     return Route(tuple(chosen), scores, matched=True)
+
+
+def is_small_talk(text: str) -> bool:
+    """A greeting, thanks or acknowledgement, or a question about what the assistant does."""
+    text = text.strip()
+    tokens = _TOKENS.findall(text)
+    return bool(_ABOUT_ME.match(text)) or (bool(tokens) and all(t in _PLEASANTRIES for t in tokens))
+
+
+def _asks_metrics_apart(text: str) -> bool:
+    """Whether some part of the question asks for metrics without naming a goal."""
+    for clause in _CLAUSES.split(text):
+        part = score(clause)
+        if part["metrics"] >= SELECT_AT and part["okr"] < SELECT_AT:
+            return True
+    return False
