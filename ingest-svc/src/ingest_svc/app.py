@@ -94,6 +94,7 @@ def create_service(
         port=settings.port,
         migrations=MIGRATIONS,
         route_handlers=[*api.ROUTES, *metrics.ROUTES],
+        documented_routes=api.DOCUMENTED,
         register=register,
         on_started=on_started,
         on_stopping=on_stopping,

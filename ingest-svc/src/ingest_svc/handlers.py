@@ -61,6 +61,9 @@ class WebhookIntake:
         self._sns = sns_verifier
         self._limits = limits
 
+    def body_limit(self, source: str) -> int:
+        return self._limits.body_limit(source)
+
     async def accept(self, source_name: str, instance: str, headers: dict[str, str], body: bytes) -> Accepted:
         source = SOURCES.get(source_name)
         if source is None:

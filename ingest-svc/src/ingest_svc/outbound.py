@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from dataclasses import dataclass
 
 import msgspec
 from em_shared.contracts.base import Event
@@ -28,8 +27,7 @@ class PublishFailed(Exception):
     """The stream did not acknowledge the event (error ack, no stream, timeout, NATS away)."""
 
 
-@dataclass(frozen=True)
-class Outgoing:
+class Outgoing(msgspec.Struct, frozen=True):
     subject: str
     event: Event
     headers: dict[str, str] | None = None

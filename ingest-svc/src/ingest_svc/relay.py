@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
+import msgspec
 import structlog
 from em_shared.contracts.base import deterministic_id, utcnow
 from em_shared.contracts.deliveries import DeliveryFailed
@@ -46,8 +47,7 @@ log = structlog.get_logger("ingest.relay")
 _HANDOFF_BYTES = 64 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Stored:
+class Stored(msgspec.Struct, frozen=True):
     """One committed delivery as the relay needs it, from memory or read back from the outbox."""
 
     id: str

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -12,8 +11,7 @@ import msgspec
 _json = msgspec.json.Encoder()
 
 
-@dataclass(frozen=True)
-class NewDelivery:
+class NewDelivery(msgspec.Struct, frozen=True):
     id: str
     source: str
     instance: str
@@ -27,11 +25,10 @@ class NewDelivery:
     status: str  # pending | ignored
     # The body as the accept path decoded it (None when it only validated it): never stored, handed
     # to the in-process relay with the committed row so it need not decode the body again.
-    payload: Any = field(default=None, compare=False, repr=False)
+    payload: Any = None
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(msgspec.Struct, frozen=True):
     delivery_id: str
     status: str  # published | failed
     event_count: int = 0
@@ -114,17 +111,23 @@ async def claim_ids(conn: asyncpg.Connection, ids: list[str]) -> set[str]:
 
 
 async def complete(conn: asyncpg.Connection, outcomes: list[Outcome]) -> None:
-    """Record each delivery's outcome and take it out of the outbox (one statement)."""
+    """Record each delivery's outcome and take it out of the outbox (one statement).
+
+    An insert into the narrow outcome table, not an update of the stored delivery (see migration 0003).
+    """
     if not outcomes:
         return
     await conn.execute(
         """WITH done AS (
-               UPDATE deliveries d SET status = u.status, event_count = u.n, error = u.error, processed_at = now()
+               INSERT INTO delivery_outcomes (delivery_id, status, event_count, error, processed_at)
+               SELECT id, status, n, error, now()
                FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[]) AS u(id, status, n, error)
-               WHERE d.id = u.id
-               RETURNING d.id
+               ON CONFLICT (delivery_id) DO UPDATE
+                   SET status = EXCLUDED.status, event_count = EXCLUDED.event_count,
+                       error = EXCLUDED.error, processed_at = EXCLUDED.processed_at
+               RETURNING delivery_id
            )
-           DELETE FROM outbox WHERE delivery_id IN (SELECT id FROM done)""",
+           DELETE FROM outbox WHERE delivery_id IN (SELECT delivery_id FROM done)""",
         [o.delivery_id for o in outcomes],
         [o.status for o in outcomes],
         [o.event_count for o in outcomes],
@@ -154,7 +157,7 @@ async def requeue(
     """Put matching stored deliveries back in the outbox (replay); returns how many were queued."""
     async with pool.acquire() as conn, conn.transaction():
         rows = await conn.fetch(
-            """SELECT id FROM deliveries
+            """SELECT id FROM delivery_states
                WHERE ($1::text IS NULL OR source = $1) AND ($2::text IS NULL OR status = $2)
                  AND ($3::timestamptz IS NULL OR received_at >= $3) AND ($4::timestamptz IS NULL OR received_at < $4)
                ORDER BY received_at LIMIT $5""",
@@ -166,8 +169,10 @@ async def requeue(
         )
         ids = [r["id"] for r in rows]
         if ids:
-            await conn.execute(
-                "UPDATE deliveries SET status = 'pending', error = NULL WHERE id = ANY($1::uuid[])", ids
+            await conn.execute("DELETE FROM delivery_outcomes WHERE delivery_id = ANY($1::uuid[])", ids)
+            await conn.execute(  # rows stored before migration 0003 may still carry their outcome here
+                "UPDATE deliveries SET status = 'pending' WHERE id = ANY($1::uuid[]) AND status <> 'pending'",
+                ids,
             )
             await conn.execute(
                 "INSERT INTO outbox (delivery_id) SELECT unnest($1::uuid[]) ON CONFLICT (delivery_id) DO NOTHING",
@@ -179,7 +184,7 @@ async def requeue(
 async def delivery(pool: asyncpg.Pool, delivery_id: str) -> dict[str, Any] | None:
     row = await pool.fetchrow(
         """SELECT id::text AS id, source, instance, dedup_key, event_type, received_at, content_type, headers,
-                  verification, status, error, event_count, processed_at FROM deliveries WHERE id = $1::uuid""",
+                  verification, status, error, event_count, processed_at FROM delivery_states WHERE id = $1::uuid""",
         delivery_id,
     )
     return dict(row) if row else None

@@ -53,8 +53,12 @@ class IngestSettings(MetricsSettings, frozen=True, kw_only=True):
     ] = 128
     group_commit_writers: Annotated[
         int,
-        env("EM_INGEST_GROUP_COMMIT_WRITERS", "Concurrent group commits (each keeps one connection)."),
-    ] = 2
+        env(
+            "EM_INGEST_GROUP_COMMIT_WRITERS",
+            "Concurrent group commits (each keeps one connection). One makes the largest batches and "
+            "the least CPU per delivery; raise it when commits are slow (remote or busy database).",
+        ),
+    ] = 1
     store_timeout_s: Annotated[
         float,
         env("EM_INGEST_STORE_TIMEOUT_S", "Longest a request waits for its delivery to commit before 503."),

@@ -156,7 +156,7 @@ async def test_kill9_ingest_and_restart_nats_lose_and_duplicate_nothing(servers,
                 if pending == 0:
                     break
                 await asyncio.sleep(0.2)
-            rows = await conn.fetch(f'SELECT dedup_key, status FROM "{schema}".deliveries')
+            rows = await conn.fetch(f'SELECT dedup_key, status FROM "{schema}".delivery_states')
         finally:
             await conn.close()
         assert pending == 0

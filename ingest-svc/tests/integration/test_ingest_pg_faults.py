@@ -168,7 +168,9 @@ async def test_kill9_postgres_after_a_2xx_loses_and_duplicates_nothing(servers, 
                 if pending == 0:
                     break
                 await asyncio.sleep(0.2)
-            rows = await conn.fetch(f'SELECT id::text AS id, dedup_key, status FROM "{schema}".deliveries')
+            rows = await conn.fetch(
+                f'SELECT id::text AS id, dedup_key, status FROM "{schema}".delivery_states'
+            )
         finally:
             await conn.close()
         assert pending == 0

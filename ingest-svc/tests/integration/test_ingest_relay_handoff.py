@@ -85,7 +85,7 @@ async def test_handed_over_and_scanned_deliveries_are_each_published_once(
         scanned = [await here.pass_once() for _ in range(4)]  # batches of 4, then nothing left
         assert scanned == [4, 4, 2, 0]  # the overflow, read back from the outbox
         outbox = await pool.fetchval("SELECT count(*) FROM outbox")
-        published = await pool.fetchval("SELECT count(*) FROM deliveries WHERE status = 'published'")
+        published = await pool.fetchval("SELECT count(*) FROM delivery_states WHERE status = 'published'")
     finally:
         await committer.stop()
         await here.stop()

@@ -129,6 +129,13 @@ def test_sentry_timestamp_window() -> None:
         else:
             with pytest.raises(SignatureRejected, match="replay window"):
                 sentry.verify(r, ["cs"], NOW, 300)
+    # Sentry signs the body only: a captured delivery replayed with a timestamp of "nan" compared
+    # false to the window and passed; non-finite timestamps are rejected outright.
+    signature = sentry.sign("cs", body, NOW)["Sentry-Hook-Signature"]
+    for stamp in ("nan", "NaN", "inf", "-inf"):
+        r = req(body, Sentry_Hook_Signature=signature, Sentry_Hook_Timestamp=stamp)
+        with pytest.raises(SignatureRejected, match="not a finite number"):
+            sentry.verify(r, ["cs"], NOW, 300)
 
 
 def test_linear_checks_signature_then_body_timestamp() -> None:

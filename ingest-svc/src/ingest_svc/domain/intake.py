@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -25,8 +24,7 @@ class BadBody(Exception):
     pass
 
 
-@dataclass(frozen=True)
-class Intake:
+class Intake(msgspec.Struct, frozen=True):
     payload: Any
     event_type: str
     dedup_key: str

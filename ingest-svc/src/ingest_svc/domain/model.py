@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import msgspec
 from em_shared.contracts.base import Event
 
 
@@ -13,8 +13,7 @@ class NormalizationError(Exception):
     """The only exception a normalizer raises: the delivery is marked `failed` and dead-lettered."""
 
 
-@dataclass(frozen=True)
-class Delivery:
+class Delivery(msgspec.Struct, frozen=True):
     """A stored, authenticated delivery: decoded JSON payload plus lower-cased headers."""
 
     id: str
@@ -23,13 +22,12 @@ class Delivery:
     event_type: str
     payload: Any
     received_at: datetime
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = msgspec.field(default_factory=dict)
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
 
 
-@dataclass(frozen=True)
-class Emitted:
+class Emitted(msgspec.Struct, frozen=True):
     subject: str
     event: Event

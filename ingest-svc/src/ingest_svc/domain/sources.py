@@ -6,6 +6,7 @@ Adding a vendor is one row here plus a verification scheme and a normalizer modu
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from types import ModuleType
 from typing import Any
 
@@ -62,7 +63,7 @@ class Source:
     sns: bool = False
     timestamped: bool = False
 
-    @property
+    @cached_property  # asked on every delivery
     def header_keyed(self) -> bool:
         """Event type and dedup key come from headers alone (no need to decode the body to accept)."""
         return bool(getattr(self.normalizer, "HEADER_KEYED", False))

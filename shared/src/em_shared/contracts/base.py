@@ -7,7 +7,6 @@ commands (one handler, may fail). Both are msgspec Structs so the wire format is
 from __future__ import annotations
 
 import hashlib
-import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -58,9 +57,18 @@ class RpcReply(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
 
 
 def deterministic_id(*parts: object) -> str:
-    """A stable id from the natural key of a fact: same parts, same id, in every process."""
-    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).digest()
-    return str(uuid.UUID(bytes=digest[:16], version=5))
+    """A stable id from the natural key of a fact: same parts, same id, in every process.
+
+    The first 16 bytes of SHA-256 with the RFC 4122 version-5 and variant bits set, formatted as
+    `uuid.UUID(bytes=..., version=5)` would (a test pins that equality). Built by hand because the
+    ingest hot path computes several per delivery and `uuid.UUID` costs twice as much.
+    """
+    key = "\x1f".join([p if type(p) is str else str(p) for p in parts]).encode()
+    raw = bytearray(hashlib.sha256(key).digest()[:16])
+    raw[6] = (raw[6] & 0x0F) | 0x50
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def utcnow() -> datetime:

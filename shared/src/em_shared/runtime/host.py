@@ -52,6 +52,9 @@ class ServiceDefinition:
     version: str
     port: int
     route_handlers: Sequence[Any] = ()
+    # Declarations that only describe routes in the OpenAPI document, for paths another handler
+    # serves (e.g. an ASGI mount on a hot path): Litestar generates their operations, nothing routes to them.
+    documented_routes: Sequence[Any] = ()
     migrations: Path | None = None
     # Register subscribers and RPC responders; runs after connect, before consuming starts.
     register: Hook | None = None
@@ -164,24 +167,39 @@ def build_app(defn: ServiceDefinition, settings: CommonSettings) -> Litestar:
         exclude_opt_key="skip_http_metrics",
     )
 
-    return Litestar(
+    openapi_config = OpenAPIConfig(
+        title=f"EM Agent {defn.name}-svc",
+        version=defn.version,
+        path="/schema",
+        render_plugins=[SwaggerRenderPlugin(path="/"), RedocRenderPlugin(path="/redoc")],
+    )
+    app = Litestar(
         route_handlers=[health, ready, PrometheusController, *defn.route_handlers],
         lifespan=[lifespan],
         middleware=[prometheus.middleware],
         exception_handlers=EXCEPTION_HANDLERS,
         dependencies={"ctx": Provide(context, sync_to_thread=False), **defn.dependencies},
-        openapi_config=OpenAPIConfig(
-            title=f"EM Agent {defn.name}-svc",
-            version=defn.version,
-            path="/schema",
-            render_plugins=[SwaggerRenderPlugin(path="/"), RedocRenderPlugin(path="/redoc")],
-        ),
+        openapi_config=openapi_config,
         state=_initial_state(defn),
         request_max_body_size=defn.request_max_body_size,
         # Logging is configured once by configure_logging (structlog JSON); Litestar must not re-do it.
         logging_config=None,
         debug=False,
     )
+    if defn.documented_routes:
+        _document(app, defn.documented_routes, openapi_config)
+    return app
+
+
+def _document(app: Litestar, routes: Sequence[Any], config: OpenAPIConfig) -> None:
+    """Add the operations (and their component schemas) of `routes` to `app`'s OpenAPI document."""
+    described = Litestar(
+        route_handlers=list(routes), openapi_config=config, logging_config=None
+    ).openapi_schema
+    schema = app.openapi_schema
+    schema.paths = {**(schema.paths or {}), **(described.paths or {})}
+    if described.components.schemas:
+        schema.components.schemas = {**described.components.schemas, **(schema.components.schemas or {})}
 
 
 def _initial_state(defn: ServiceDefinition) -> Any:

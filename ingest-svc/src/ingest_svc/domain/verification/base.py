@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
-from dataclasses import dataclass
+import math
+
+import msgspec
 
 
 class SignatureRejected(Exception):
@@ -16,8 +17,7 @@ class SignatureRejected(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True)
-class SignedRequest:
+class SignedRequest(msgspec.Struct, frozen=True):
     """What a scheme may look at: raw body bytes and lower-cased header names."""
 
     body: bytes
@@ -27,8 +27,7 @@ class SignedRequest:
         return self.headers.get(name.lower())
 
 
-@dataclass(frozen=True)
-class Verified:
+class Verified(msgspec.Struct, frozen=True):
     """How a delivery was authenticated, stored with it: scheme and which secret (by position)."""
 
     scheme: str
@@ -39,7 +38,7 @@ class Verified:
 
 
 def hmac_sha256(secret: str, message: bytes) -> bytes:
-    return hmac.new(secret.encode(), message, hashlib.sha256).digest()
+    return hmac.digest(secret.encode(), message, "sha256")  # OpenSSL's one-shot path
 
 
 def hex_hmac(secret: str, message: bytes) -> str:
@@ -76,7 +75,10 @@ def require(value: str | None, what: str) -> str:
 
 
 def check_window(timestamp_s: float, now_s: float, window_s: float) -> None:
-    """Timestamped schemes reject stale and future deliveries (replayed captures)."""
+    """Timestamped schemes reject stale and future deliveries (replayed captures). A timestamp that
+    is not finite ("nan" parses as a float) is outside every window: NaN compares false to all."""
+    if not math.isfinite(timestamp_s):
+        raise SignatureRejected(f"timestamp is not a finite number: {timestamp_s}")
     if abs(now_s - timestamp_s) > window_s:
         raise SignatureRejected(
             f"timestamp outside the replay window ({window_s:.0f}s): {now_s - timestamp_s:+.0f}s old"
