@@ -79,6 +79,7 @@ def create_service(settings: AgentSettings, tools: tuple[Any, ...] = READ_TOOLS)
                 settings.agent_max_steps,
                 settings.llm_max_tokens,
                 publish_progress,
+                ctx.topology.subject(S.AGENT_PROGRESS),
             )
             for name in SUB_AGENTS
             if name in SPECS

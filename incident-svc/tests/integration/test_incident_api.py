@@ -258,3 +258,17 @@ async def test_text_postgres_cannot_store_is_a_400_on_http_and_rpc(svc) -> None:
             IncidentSnapshot,
         )
     assert err.value.status == 400 and "NUL" in err.value.message
+
+
+async def test_an_id_of_unicode_digits_is_a_400_not_a_lookup(svc) -> None:
+    """`"²".isdigit()` is true but `int("²")` raises: schemathesis found `GET /v1/incidents/²` a 500."""
+    async with svc.client() as http:
+        inc = await _create(http)
+        for ref in ("²", "¹²", "٣"):
+            r = await http.get(f"/v1/incidents/{ref}")
+            assert r.status_code == 400, r.text
+            assert "UUID or an incident number" in r.json()["detail"]
+        assert (await http.get(f"/v1/incidents/{inc['number']}")).status_code == 200
+    with pytest.raises(RpcFailure) as err:
+        await svc.ctx.rpc.call("rpc.incident.get", {"id": "²"}, dict)
+    assert (err.value.code, err.value.status) == ("invalid", 400)

@@ -266,6 +266,11 @@ def test_query_parameters_are_validated():
         {"start": "yesterday"},
         {"start": "2026-04-01", "end": "2026-03-01"},
         {"start": "2020-01-01", "end": "2026-01-01"},
+        # Instants where day arithmetic would overflow Python's date (a 500 before): a clear 400.
+        {"end": "9999-12-31"},
+        {"end": "9999-12-31T23:59:59.999999+00:00"},
+        {"end": datetime(1, 1, 1, tzinfo=UTC)},
+        {"start": "0001-01-01", "end": "0001-02-01"},
     ):
         with pytest.raises(QueryError):
             parse_filters(**{"start": None, "end": None, "bucket": None, **bad}, **kw)

@@ -36,12 +36,14 @@ async def slack_events(request: Request[Any, Any, Any], ctx: ServiceContext) -> 
             query=request.url.query or None,
             headers=headers,  # type: ignore[arg-type]
         )
-    except ValueError as exc:
-        # Bolt parses before it verifies: an unparsable body is a 401 unless Slack really signed it.
+    except (ValueError, AttributeError, TypeError) as exc:
+        # Bolt parses before it verifies, and reads the parsed JSON as an object: a body it cannot
+        # parse (or JSON that is a list, a string, null) is a 401 unless Slack really signed it.
         verifier = SignatureVerifier(ctx.settings.slack_signing_secret)
         if not verifier.is_valid_request(body, {k: v[0] for k, v in headers.items()}):
             raise Unauthorized("invalid Slack signature") from exc
-        raise InvalidInput(f"malformed Slack payload: {exc}") from exc
+        reason = str(exc) if isinstance(exc, ValueError) else "the payload is not a JSON object"
+        raise InvalidInput(f"malformed Slack payload: {reason}") from exc
     answer = await bolt.async_dispatch(bolt_request)
     return Response(
         content=answer.body.encode() if isinstance(answer.body, str) else answer.body,

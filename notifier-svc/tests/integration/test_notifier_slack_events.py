@@ -7,8 +7,10 @@ publishes the lifecycle event the real one would, so the message update is exerc
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from em_shared.contracts.incidents import IncidentAction, IncidentRef
@@ -18,6 +20,8 @@ from em_shared.messaging.errors import Conflict, NotFound
 from em_shared.messaging.rpc import serve_rpc
 from fake_slack import FakeSlack
 from notifier_testkit import block_actions_body, changed, command_body, signed_headers, snapshot
+
+FORM, JSON = "application/x-www-form-urlencoded", "application/json"
 
 
 class IncidentDouble:
@@ -158,6 +162,37 @@ async def test_forged_and_stale_requests_are_rejected_401(running, fake_slack: F
     await asyncio.sleep(0.3)
     assert double.actions == []
     assert fake_slack.calls_of("chat.postEphemeral") == []
+
+
+def _form(payload: Any) -> str:
+    return urlencode({"payload": json.dumps(payload)})
+
+
+# Correctly signed bodies of shapes Slack never sends; each was a 500 before (Bolt read them as
+# objects with the fields it matches on). (body, content type, what the 400 says).
+MALFORMED_SIGNED = [
+    ("payload=%5B%5D", FORM, "not a JSON object"),
+    ("payload=null", FORM, "not a JSON object"),
+    ("payload=1", FORM, "not a JSON object"),
+    ("[]", JSON, "not a JSON object"),
+    ('"text"', JSON, "not a JSON object"),
+    (_form({"type": "block_actions", "actions": "x"}), FORM, "TypeError"),
+    (_form({"type": "block_actions", "actions": [{}]}), FORM, "action_id"),
+    ('{"type": "event_callback", "event": "x"}', JSON, "AttributeError"),
+]
+
+
+@pytest.mark.parametrize(("body", "content_type", "reason"), MALFORMED_SIGNED)
+async def test_signed_payloads_of_the_wrong_shape_are_a_400_with_the_reason(
+    running, body: str, content_type: str, reason: str
+):
+    svc, double = running
+    answer = await _post(svc, body, {**signed_headers(body), "Content-Type": content_type})
+    assert answer.status_code == 400, answer.text
+    error = answer.json()
+    assert error["error"] == "invalid" and "malformed Slack payload" in error["detail"]
+    assert reason in error["detail"]
+    assert double.actions == []
 
 
 async def test_click_outside_the_allow_list_is_refused_ephemerally(running, fake_slack: FakeSlack):

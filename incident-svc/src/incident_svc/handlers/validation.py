@@ -52,7 +52,8 @@ def check_text(value: str | None, field: str) -> str | None:
 def parse_ref(ref: str) -> str | int:
     """An incident is named by its uuid or its number."""
     ref = ref.strip()
-    if ref.isdigit() and len(ref) <= 15:
+    # ASCII only: str.isdigit() is also true of "²" and other digits int() refuses (a 500 before).
+    if ref.isascii() and ref.isdigit() and len(ref) <= 15:
         return int(ref)
     try:
         return str(uuid.UUID(ref))

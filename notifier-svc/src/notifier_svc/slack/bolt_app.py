@@ -8,16 +8,26 @@ is off), so a slow incident-svc never makes Slack show an error to the user.
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import structlog
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from notifier_svc.domain.blocks import ACK_ACTION, RESOLVE_ACTION, VIEW_ACTION
 from notifier_svc.interactions import Interactions
 
 log = structlog.get_logger("notifier.bolt")
+# What reading a payload of the wrong shape raises (a missing key, a string where an object belongs).
+MALFORMED = (KeyError, IndexError, TypeError, AttributeError, ValueError)
+
+
+def malformed_payload(reason: str) -> BoltResponse:
+    """The ErrorBody every service answers a bad request with, as a Bolt response."""
+    body = {"error": "invalid", "detail": f"malformed Slack payload: {reason}", "status": 400}
+    return BoltResponse(status=400, body=json.dumps(body), headers={"content-type": "application/json"})
 
 
 def build_bolt_app(client: AsyncWebClient, signing_secret: str, interactions: Interactions) -> AsyncApp:
@@ -60,7 +70,14 @@ def build_bolt_app(client: AsyncWebClient, signing_secret: str, interactions: In
         await ack(text=answer.text, blocks=answer.blocks or None, response_type="ephemeral")
 
     @app.error
-    async def on_error(error: Exception, body: dict[str, Any]) -> None:
-        log.error("bolt listener failed", error=repr(error), type=body.get("type"))
+    async def on_error(error: Exception, body: Any, response: BoltResponse | None) -> BoltResponse | None:
+        kind = body.get("type") if isinstance(body, dict) else None
+        if isinstance(error, MALFORMED) and response is not None and response.status == 500:
+            # Bolt reads fields while it matches listeners (an action's action_id, an event's type);
+            # a verified payload without the shape Slack sends fails there: the sender's 400, not ours.
+            log.warning("malformed Slack payload", error=repr(error), type=kind)
+            return malformed_payload(f"{type(error).__name__}: {error}")
+        log.error("bolt listener failed", error=repr(error), type=kind)
+        return None
 
     return app

@@ -22,6 +22,7 @@ from em_shared.contracts import (
     knowledge,
     metrics,
     notifications,
+    ownership,
     quality,
     work,
 )
@@ -247,6 +248,20 @@ RPCS: tuple[RpcSubject, ...] = (
     RpcSubject("rpc.metrics.dora", metrics.DoraQuery, None, "ingest", "DORA figures with drill-down."),
     RpcSubject("rpc.metrics.flow", metrics.DoraQuery, None, "ingest", "Delivery-flow figures."),
     RpcSubject("rpc.metrics.quality", metrics.DoraQuery, None, "ingest", "Quality figures."),
+    RpcSubject(
+        S.CATALOG_LOOKUP,
+        ownership.CatalogLookup,
+        ownership.Ownership,
+        "ingest",
+        "Owner of a repository, app, monitor, project or label set, from the service catalog.",
+    ),
+    RpcSubject(
+        S.INGEST_REPLAY,
+        deliveries.ReplayRequest,
+        deliveries.ReplayResult,
+        "ingest",
+        "Re-run normalization of stored deliveries (same event ids).",
+    ),
     RpcSubject(
         "rpc.incident.get",
         incidents.IncidentRef,

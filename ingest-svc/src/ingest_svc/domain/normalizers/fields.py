@@ -104,7 +104,8 @@ def when(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value.strip():
         return None
     raw = value.strip()
-    if raw.isdigit() and len(raw) <= 16:  # Datadog renders $DATE as epoch milliseconds in a string
+    # Datadog renders $DATE as epoch milliseconds in a string (ASCII: "²" is a digit int() refuses).
+    if raw.isascii() and raw.isdigit() and len(raw) <= 16:
         return when(int(raw))
     if raw.startswith("0001-01-01"):
         return None

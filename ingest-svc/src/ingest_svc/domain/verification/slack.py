@@ -23,7 +23,7 @@ TIMESTAMP = "X-Slack-Request-Timestamp"
 def verify(req: SignedRequest, secrets: list[str], now: float, window_s: float) -> Verified:
     value = require(req.header(HEADER), HEADER)
     raw_ts = require(req.header(TIMESTAMP), TIMESTAMP)
-    if not raw_ts.isdigit():
+    if not (raw_ts.isascii() and raw_ts.isdigit()):  # "²" is a digit float() refuses
         raise SignatureRejected(f"{TIMESTAMP} is not an integer")
     check_window(float(raw_ts), now, window_s)
     base = b"v0:" + raw_ts.encode() + b":" + req.body

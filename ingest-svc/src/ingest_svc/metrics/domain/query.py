@@ -19,6 +19,9 @@ class QueryError(ValueError):
 
 
 _NAME = re.compile(r"^[\w.:/@+-]{1,200}$")
+# Day arithmetic (time zones, bucket alignment, the default range) steps months away from a bound;
+# near year 1 or 9999 Python's date overflows, so instants outside these years are a 400, not a 500.
+YEARS = range(1000, 9000)
 
 
 @dataclass(frozen=True)
@@ -70,14 +73,17 @@ def _instant(field: str, value: str | datetime | date | None) -> datetime | date
     if value is None or value == "":
         return None
     if isinstance(value, (datetime, date)):
-        return value
-    try:
-        if len(value) == 10:
-            return date.fromisoformat(value)
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise QueryError(f"{field}: not an ISO-8601 date or datetime: {value!r}", field) from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        parsed = value
+    else:
+        try:
+            parsed = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise QueryError(f"{field}: not an ISO-8601 date or datetime: {value!r}", field) from exc
+    if parsed.year not in YEARS:
+        raise QueryError(f"{field}: the year must be {YEARS.start}..{YEARS.stop - 1}: {value!s}", field)
+    if isinstance(parsed, datetime) and parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed
 
 
 def parse_filters(
