@@ -1,11 +1,20 @@
-"""The baseline: a no-op Litestar POST on the same stack (uvicorn, Litestar, msgspec), nothing else."""
+"""The baselines: a no-op POST on the same stack (uvicorn, Litestar, msgspec), nothing else.
+
+`noop_app.py PORT` is the issue's baseline, a Litestar route handler. `noop_app.py PORT --raw` is the
+same no-op as a plain ASGI handler mounted in a Litestar app, the way ingest-svc serves its webhook
+routes (endpoint.py): printed beside it so the report shows how much of the gap is Litestar's handler
+layer, not ingest's work.
+"""
 
 from __future__ import annotations
 
 import sys
 
 import uvicorn
-from litestar import Litestar, Request, post
+from litestar import Litestar, Request, asgi, post
+from litestar.types import Receive, Scope, Send
+
+ANSWER = b'{"status":"accepted","duplicate":false}'
 
 
 @post("/webhooks/{source:str}", status_code=200)
@@ -14,5 +23,19 @@ async def noop(request: Request, source: str) -> dict[str, object]:  # type: ign
     return {"status": "accepted", "duplicate": False}
 
 
+@asgi("/webhooks", is_mount=True, copy_scope=False)
+async def noop_raw(scope: Scope, receive: Receive, send: Send) -> None:
+    more = True
+    while more:
+        message = await receive()
+        more = message.get("more_body", False)
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(ANSWER)).encode())]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": ANSWER})
+
+
 if __name__ == "__main__":
-    uvicorn.run(Litestar([noop]), host="127.0.0.1", port=int(sys.argv[1]), log_config=None, access_log=False)
+    handler = noop_raw if "--raw" in sys.argv[2:] else noop
+    uvicorn.run(
+        Litestar([handler]), host="127.0.0.1", port=int(sys.argv[1]), log_config=None, access_log=False
+    )

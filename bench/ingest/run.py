@@ -192,6 +192,13 @@ def main() -> None:
                 stderr=subprocess.DEVNULL,
             )
             procs.append(noop)
+            raw_port = free_port()
+            noop_raw = subprocess.Popen(
+                [sys.executable, str(HERE / "noop_app.py"), str(raw_port), "--raw"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            procs.append(noop_raw)
         env = {
             **os.environ,
             "NATS_URL": f"nats://127.0.0.1:{nats_port}",
@@ -212,15 +219,20 @@ def main() -> None:
         wait_http(f"http://127.0.0.1:{ingest_port}/ready")
         if not args.skip_noop:
             wait_http(f"http://127.0.0.1:{noop_port}/webhooks/x")
+            wait_http(f"http://127.0.0.1:{raw_port}/webhooks/x")
         time.sleep(2)
         idle = rss_mb(ingest.pid)
         schema = f"{namespace}_ingest"
-        a = None
+        a = raw = None
         if not args.skip_noop:
             before = cpu_s([noop.pid])
             a = run_wrk(wrk, f"http://127.0.0.1:{noop_port}", script, args.duration, args.connections)
             a["cpu_us"] = (cpu_s([noop.pid]) - before) / a["n"] * 1e6
             noop.send_signal(signal.SIGTERM)  # not competing for the cores during (b)
+            before = cpu_s([noop_raw.pid])
+            raw = run_wrk(wrk, f"http://127.0.0.1:{raw_port}", script, args.duration, args.connections)
+            raw["cpu_us"] = (cpu_s([noop_raw.pid]) - before) / raw["n"] * 1e6
+            noop_raw.send_signal(signal.SIGTERM)
         backends = asyncio.run(backend_pids(database_url, namespace))
         before_b = (cpu_s([ingest.pid]), cpu_s(backends), cpu_s([procs[0].pid]))
         b = run_wrk(wrk, f"http://127.0.0.1:{ingest_port}", script, args.duration, args.connections)
@@ -246,8 +258,13 @@ def main() -> None:
             f"(b) full ingest path    : {b['rps']:8.0f} req/s  p50 {b['p50_ms']:6.1f} ms  p99 {b['p99_ms']:6.1f} ms"
             f"  non-2xx {b['non2xx']:.0f}  ({b['n']:.0f} requests, {stored} stored)"
         )
-        if a:
+        if a and raw:
             print(f"ratio b/a               : {b['rps'] / a['rps']:.2f}")
+            print(
+                f"(a') no-op raw ASGI mount: {raw['rps']:7.0f} req/s  p50 {raw['p50_ms']:6.1f} ms  "
+                f"p99 {raw['p99_ms']:6.1f} ms  CPU {raw['cpu_us']:.0f} us/request  (ratio b/a' "
+                f"{b['rps'] / raw['rps']:.2f}; ingest serves webhooks this way, see docs/ingest.md)"
+            )
         print(f"relay drained (b) in    : {drain_s:.1f} s after wrk stopped")
         if a:
             print(f"CPU per request (a)     : {a['cpu_us']:.0f} us in the no-op process")

@@ -3,6 +3,7 @@ plus duplicates, ignored event types, and each bad-input answer."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Any
@@ -400,3 +401,44 @@ async def test_codecov_authenticates_with_the_url_userinfo_its_notifier_sends(
     assert good.status_code == 200, good.text
     assert good.json()["duplicate"] is False and again.json()["duplicate"] is True
     assert wrong.status_code == 401 and missing.status_code == 401, (wrong.text, missing.text)
+
+
+async def test_the_webhook_mount_answers_every_path_shape_and_method_with_a_reason(
+    servers, namespace, secret_store
+) -> None:
+    """The hot path is a plain ASGI handler (endpoint.py): it does the routing, method and size checks
+    Litestar's handler layer used to do, with the same JSON errors, and stays in the OpenAPI document."""
+    settings = _settings(servers, namespace)
+    sample = next(s for s in fixture_samples() if s.source == "pagerduty")
+    async with (
+        live_service(create_service(settings, secrets=secret_store), settings) as svc,
+        svc.client() as http,
+    ):
+        ok = await http.post(
+            "/webhooks/pagerduty/", content=sample.body, headers=sample.signed(secret_for("pagerduty"))
+        )
+        wrong_method = await http.get("/webhooks/pagerduty")
+        bare = await http.post("/webhooks", content=b"{}")
+        too_deep = await http.post("/webhooks/pagerduty/eu/extra", content=b"{}")
+        bad_instance = await http.post("/webhooks/pagerduty/eu%20west", content=b"{}")
+        schema = (await http.get("/schema/openapi.json")).json()
+        # Refused from the declared length alone, before a byte of the body is read or buffered.
+        host, port = svc.url.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(
+            f"POST /webhooks/pagerduty HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {10 * 1024 * 1024}\r\n\r\n{{}}".encode()
+        )
+        await writer.drain()
+        declared_big = await asyncio.wait_for(reader.read(4096), 10)
+        writer.close()
+    assert declared_big.startswith(b"HTTP/1.1 413") and b'"too_large"' in declared_big, declared_big
+    assert ok.status_code == 200 and ok.json()["status"] == "accepted", ok.text
+    assert (wrong_method.status_code, wrong_method.headers["allow"]) == (405, "POST")
+    assert wrong_method.json()["error"] == "method_not_allowed"
+    assert (bare.status_code, too_deep.status_code) == (404, 404)
+    assert "/webhooks/{source}" in bare.json()["detail"]
+    assert bad_instance.status_code == 400 and "instance names" in bad_instance.json()["detail"]
+    post = schema["paths"]["/webhooks/{source}/{instance}"]["post"]
+    assert {"400", "401", "404", "413", "415", "503"} <= set(post["responses"])
+    assert "Accepted" in schema["components"]["schemas"]
