@@ -36,7 +36,8 @@ class Outcome(msgspec.Struct, frozen=True):
 
 
 # One statement stores a whole group: deliveries that are new get an outbox row (when pending);
-# conflicting transport keys insert nothing and come back absent from RETURNING.
+# ids already stored (the id is a hash of the transport key) insert nothing and are the only rows
+# returned, so the usual answer is no rows at all.
 _INSERT_GROUP = """
 WITH ins AS (
     INSERT INTO deliveries (id, source, instance, dedup_key, event_type, received_at, content_type, headers,
@@ -47,12 +48,12 @@ WITH ins AS (
                 $7::text[], $8::text[], $9::bytea[], $10::text[], $11::text[])
          AS u(id, source, instance, dedup_key, event_type, received_at, content_type, headers, body,
               verification, status)
-    ON CONFLICT ON CONSTRAINT deliveries_transport_key DO NOTHING
+    ON CONFLICT (id) DO NOTHING
     RETURNING id, status
 ), ob AS (
     INSERT INTO outbox (delivery_id) SELECT id FROM ins WHERE status = 'pending'
 )
-SELECT id::text FROM ins
+SELECT DISTINCT u.id::text FROM unnest($1::uuid[]) AS u(id) WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.id = u.id)
 """
 
 
@@ -62,9 +63,10 @@ async def insert_group(conn: asyncpg.Connection, rows: list[NewDelivery]) -> set
     One statement, so it is atomic on its own: outside a transaction it commits by itself (one WAL
     flush, no BEGIN/COMMIT round trips); inside the caller's transaction it joins that one.
     """
-    result = await conn.fetch(
+    ids = [r.id for r in rows]
+    stored_before = await conn.fetch(
         _INSERT_GROUP,
-        [r.id for r in rows],
+        ids,
         [r.source for r in rows],
         [r.instance for r in rows],
         [r.dedup_key for r in rows],
@@ -78,7 +80,7 @@ async def insert_group(conn: asyncpg.Connection, rows: list[NewDelivery]) -> set
         [r.verification for r in rows],
         [r.status for r in rows],
     )
-    return {r["id"] for r in result}
+    return set(ids).difference(r[0] for r in stored_before) if stored_before else set(ids)
 
 
 async def claim_outbox(
