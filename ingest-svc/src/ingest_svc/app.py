@@ -74,15 +74,12 @@ def create_service(
 
     async def on_started(ctx: ServiceContext) -> None:
         # Everything built so far (routes, schemas, clients) lives as long as the process: freeze it so
-        # collections stop rescanning it, and collect young objects less often. The young generation
-        # counts container objects still alive, and the payloads waiting in the relay's hand-off are
-        # alive (a decoded GitHub payload is over a thousand dicts and lists): at 20,000 a collection
-        # ran every few dozen deliveries, scanning them all. Reference counting frees everything else,
-        # so a higher threshold costs little memory (RSS after a run is unchanged, ~98 MB) and saves
-        # several percent of CPU per delivery (docs/performance.md).
+        # collections stop rescanning it, and collect young objects less often (each request allocates
+        # hundreds). Measured with the collector off as the bound: CPU per delivery did not move beyond
+        # run-to-run noise (docs/performance.md), so this is about pauses, not throughput.
         gc.collect()
         gc.freeze()
-        gc.set_threshold(200_000, 50, 100)
+        gc.set_threshold(20_000, 50, 100)
         ctx.state["committer"].start()
         ctx.state["relay"].start()
         await metrics.on_started(ctx)
