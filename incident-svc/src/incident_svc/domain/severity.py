@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from incident_svc.domain.severity_words import compact, level_of
+
 SEVERITIES = ("critical", "high", "medium", "low")
 SEV_LABEL = {"critical": "SEV1", "high": "SEV2", "medium": "SEV3", "low": "SEV4"}
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -56,19 +58,21 @@ class SeverityMap:
         return cls(vendors, default)
 
     def map(self, vendor: str, reported: str | None, labels: Mapping[str, str] | None = None) -> str:
-        """The level for one alert. A `severity` label/tag wins over the vendor field when the
-        vendor field is absent (CloudWatch alarms carry severity only as an alarm tag)."""
+        """The level for one alert: the vendor field, else a `severity` or `priority` label/tag.
+
+        Each value is looked up in the vendor's table (as sent, then with numbered forms joined:
+        `SEV-1` -> `sev1`), then read with the shared vocabulary (`crit`, `P1`, `Sev 2`, `1`); a
+        value that names no level passes to the next one (`$PRIORITY` "normal" is no severity).
+        """
         table = self.vendors.get(vendor.lower(), {})
         candidates = [reported, (labels or {}).get("severity"), (labels or {}).get("priority")]
         for raw in candidates:
             if raw is None or not str(raw).strip():
                 continue
-            key = str(raw).strip().lower()
-            if key in table:
-                return table[key]
-            if key in SEVERITIES:
-                return key
-            generic = {"sev1": "critical", "sev2": "high", "sev3": "medium", "sev4": "low"}.get(key)
-            if generic:
-                return generic
+            text = str(raw)
+            for key in dict.fromkeys((text.strip().lower(), compact(text))):
+                if key in table:
+                    return table[key]
+            if level := level_of(text):
+                return level
         return table.get("default", self.default)

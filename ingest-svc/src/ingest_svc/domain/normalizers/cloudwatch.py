@@ -6,7 +6,7 @@ from typing import Any
 
 from ingest_svc.domain.catalog import Catalog
 from ingest_svc.domain.model import Delivery, Emitted
-from ingest_svc.domain.normalizers import aws
+from ingest_svc.domain.normalizers import aws, severity_hints
 from ingest_svc.domain.normalizers.alerting import alert
 from ingest_svc.domain.normalizers.fields import first_time, get, items, need, text, time_at
 
@@ -48,13 +48,31 @@ def _metric(detail: Any) -> dict[str, str]:
     }
 
 
+def _alarm_arn(envelope: Any, body: Any, name: str) -> str:
+    """The alarm's ARN. SNS messages before AlarmArn existed carry the account and the region's display
+    name only; the topic is in the alarm's region (alarm actions cannot cross regions), so its ARN gives
+    the region code, and the alarm keeps one identity however it reaches us (EventBridge, newer SNS)."""
+    if arn := text(body, "AlarmArn"):
+        return arn
+    account = text(body, "AWSAccountId")
+    topic = (text(envelope, "TopicArn") or "").split(":")
+    if account and len(topic) >= 6 and topic[0] == "arn" and topic[3]:
+        return f"arn:{topic[1]}:cloudwatch:{topic[3]}:{account}:alarm:{name}"
+    return f"{account}:{text(body, 'Region')}:{name}"
+
+
+def _severity(name: str, description: str | None, state: str) -> str:
+    """A severity the team wrote into the alarm's name or description, else the alarm state."""
+    return severity_hints.in_name(name) or severity_hints.in_text(description) or state
+
+
 def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
     if d.event_type.startswith("sns:"):
         return []  # confirmations are handled by the relay (it visits SubscribeURL), they carry no alert
     body = aws.inner(d.payload)
     if d.event_type == "alarm":
         name = need(body, "AlarmName")
-        arn = text(body, "AlarmArn") or f"{text(body, 'AWSAccountId')}:{text(body, 'Region')}:{name}"
+        arn = _alarm_arn(d.payload, body, name)
         state = text(body, "NewStateValue") or ""
         occurred = first_time(time_at(body, "StateChangeTime"), time_at(d.payload, "Timestamp"))
         dims = {
@@ -76,7 +94,7 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
                 status=_status(state),
                 title=text(d.payload, "Subject") or name,
                 occurred_at=occurred,
-                reported_severity=state,
+                reported_severity=_severity(name, text(body, "AlarmDescription"), state),
                 alert_name=name,
                 labels={k: v for k, v in labels.items() if v},
                 description=text(body, "NewStateReason") or text(body, "AlarmDescription"),
@@ -100,7 +118,7 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
             status=_status(state),
             title=text(detail, "configuration", "description") or name,
             occurred_at=occurred,
-            reported_severity=state,
+            reported_severity=_severity(name, text(detail, "configuration", "description"), state),
             alert_name=name,
             labels={k: v for k, v in {"region": text(body, "region") or "", **metric}.items() if v},
             description=text(detail, "state", "reason"),

@@ -40,6 +40,16 @@ def text(obj: Any, *path: str | int) -> str | None:
     return None
 
 
+def first_text(obj: Any, *paths: tuple[str | int, ...]) -> str | None:
+    """The first non-blank text among several spellings of one field: user-templated payloads
+    (Datadog, New Relic) name it `alert_id`, `alertId` or nest it as `alert.id`."""
+    for path in paths:
+        value = text(obj, *path)
+        if value is not None and value.strip():
+            return value.strip()
+    return None
+
+
 def need(obj: Any, *path: str | int) -> str:
     value = text(obj, *path)
     if value is None or value == "":

@@ -1,34 +1,51 @@
-"""New Relic Workflows webhook (default payload template): issue state CREATED/ACTIVATED/ACKNOWLEDGED/CLOSED."""
+"""New Relic webhooks: Workflows (issue state CREATED/ACTIVATED/ACKNOWLEDGED/CLOSED, default payload
+template) and the retired alert-channel payload old accounts still post (incident_id, current_state
+open/acknowledged/closed, severity CRITICAL/WARNING/INFO). The Workflows body is a Handlebars template
+the operator may edit, so the issue id is read as `id`, `issueId` or `issue_id`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ingest_svc.domain.catalog import Catalog
-from ingest_svc.domain.model import Delivery, Emitted
+from ingest_svc.domain.model import Delivery, Emitted, NormalizationError
 from ingest_svc.domain.normalizers.alerting import alert
-from ingest_svc.domain.normalizers.fields import first_time, items, need, str_list, text, time_at
+from ingest_svc.domain.normalizers.fields import first_text, first_time, items, str_list, text, time_at
 
-HANDLED = frozenset({"created", "activated", "acknowledged", "closed"})
+HANDLED = frozenset({"created", "activated", "acknowledged", "closed", "open"})
+_ISSUE = (("id",), ("issueId",), ("issue_id",), ("incident_id",))
+_STATE = (("state",), ("current_state",))
 
 
 def event_type(headers: dict[str, str], payload: Any) -> str:
-    return (text(payload, "state") or "").lower()
+    return (first_text(payload, *_STATE) or "").lower()
 
 
 def dedup_key(headers: dict[str, str], payload: Any) -> str | None:
-    issue = text(payload, "id")
-    return f"{issue}:{text(payload, 'state')}:{text(payload, 'updatedAt')}" if issue else None
+    issue = first_text(payload, *_ISSUE)
+    when = first_text(payload, ("updatedAt",), ("timestamp",))
+    return f"{issue}:{first_text(payload, *_STATE)}:{when}" if issue else None
+
+
+def _names(p: Any, plural: str, *singular: str) -> list[str]:
+    """A list field (`alertConditionNames`), else its one-value spellings (`condition_name`)."""
+    values = str_list(items(p, plural))
+    return values or [v for v in (first_text(p, (k,)) for k in singular) if v]
 
 
 def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
     p = d.payload
-    issue = need(p, "id")
+    issue = first_text(p, *_ISSUE)
+    if issue is None:
+        raise NormalizationError("missing field id (issue id)")
     status = "resolved" if d.event_type == "closed" else "firing"
-    occurred = first_time(time_at(p, "updatedAt"), time_at(p, "createdAt"))
-    entities = str_list(items(p, "impactedEntities"))
-    policies = str_list(items(p, "alertPolicyNames"))
-    conditions = str_list(items(p, "alertConditionNames"))
+    occurred = first_time(time_at(p, "updatedAt"), time_at(p, "createdAt"), time_at(p, "timestamp"))
+    entities = _names(p, "impactedEntities") or [
+        n for n in (text(t, "name") for t in items(p, "targets")) if n
+    ]
+    policies = _names(p, "alertPolicyNames", "policy_name", "policyName")
+    conditions = _names(p, "alertConditionNames", "condition_name", "conditionName")
     labels = {
         k: ",".join(v)
         for k, v in (("entities", entities), ("policies", policies), ("conditions", conditions))
@@ -42,14 +59,15 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
             vendor="newrelic",
             external_id=issue,
             status=status,
-            title=text(p, "title") or issue,
+            title=first_text(p, ("title",), ("details",)) or issue,
             occurred_at=occurred,
-            reported_severity=text(p, "priority"),
+            # Workflows: the issue priority; the alert-channel payload: the incident severity.
+            reported_severity=first_text(p, ("priority",), ("severity",)),
             alert_name=conditions[0] if conditions else None,
             labels=labels,
-            started_at=time_at(p, "createdAt"),
+            started_at=time_at(p, "createdAt") or (occurred if status == "firing" else None),
             ended_at=occurred if status == "resolved" else None,
-            url=text(p, "issueUrl"),
+            url=first_text(p, ("issueUrl",), ("issuePageUrl",), ("incident_url",)),
             vendor_state=d.event_type,
             # Without a catalog entry the impacted entity (an APM app, a host) names the service, as
             # PagerDuty's service and Alertmanager's `service`/`job` label do.

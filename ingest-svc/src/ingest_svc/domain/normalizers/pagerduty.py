@@ -43,7 +43,9 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
     occurred = first_time(time_at(e, "occurred_at"))
     service = text(data, "service", "summary")
     owner = catalog.owner(monitor=text(data, "service", "id"), service=service)
-    priority = text(data, "priority", "summary")
+    # v3 sends a priority_reference (`summary` is the account's name for it: P1, SEV-1, ...); REST-shaped
+    # objects name it `name`. Null when the account has no priorities: urgency then says it.
+    priority = text(data, "priority", "summary") or text(data, "priority", "name")
     return [
         alert(
             d,
