@@ -110,6 +110,7 @@ class Relay:
         linger_s: float = 0.05,
         sns: SnsVerifier | None = None,
         sns_auto_confirm: bool = True,
+        handoff_max: int | None = None,
     ) -> None:
         self._pool = pool
         self._publisher = publisher
@@ -126,7 +127,7 @@ class Relay:
         self._fresh_bytes = 0
         # Deep enough to ride out a burst at saturation (a few seconds of accepts): past it the rest
         # waits in the outbox for the scan, which reads bodies back and costs PostgreSQL ~4x the CPU.
-        self._fresh_max = 25 * batch
+        self._fresh_max = handoff_max or 25 * batch
         self._scan_due = True  # at start: whatever an earlier run left in the outbox
         self._last_scan = 0.0
         self.published = 0

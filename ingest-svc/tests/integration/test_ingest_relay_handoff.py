@@ -57,10 +57,16 @@ async def test_handed_over_and_scanned_deliveries_are_each_published_once(
         await migrate(conn, schema, MIGRATIONS)
     await declare_streams(nc.jetstream(), topology)
 
-    def relay(batch: int = 200) -> Relay:
-        return Relay(pool, PipelinedPublisher(nc, topology, "ingest"), CatalogCache(pool), batch=batch)
+    def relay(batch: int = 200, handoff_max: int | None = None) -> Relay:
+        return Relay(
+            pool,
+            PipelinedPublisher(nc, topology, "ingest"),
+            CatalogCache(pool),
+            batch=batch,
+            handoff_max=handoff_max,
+        )
 
-    here, other = relay(batch=4), relay()
+    here, other = relay(batch=4, handoff_max=20), relay()
     handed: list[NewDelivery] = []
     committer = GroupCommitter(pool, on_commit=handed.extend)
     committer.start()
