@@ -270,7 +270,7 @@ async def main(total: int, searches: int) -> None:
                 backends.insert(0, "pgvector")
             else:
                 print("pgvector: not installed on this server; only the exact path is measured")
-            # What a search embeds: the query plus its split identifiers (longer than the raw alert).
+            # What a search embeds: the shaped query plus identifiers and shorthand spelled out (domain/query.py).
             expanded = [expand_query(q) for q in queries]
             embed_ms = []
             for q in expanded:

@@ -82,6 +82,8 @@ def create_service(settings: RagSettings, embedder: Embedder | None = None) -> S
 async def _startup_index(indexer: Indexer, settings: RagSettings) -> None:
     if settings.docs_dir:
         await indexer.sync_directory(settings.docs_dir, settings.docs_base_url)
+    # After a change of how chunks are tokenised, chunks stored earlier get new tsvectors.
+    await indexer.refresh_fulltext()
     # After a model change every stored vector is stale: re-embed them all.
     await indexer.reembed_stale()
 

@@ -57,3 +57,25 @@ def test_exact_index_ranks_by_cosine_and_respects_allowed_ids() -> None:
     assert index.nearest(q, 3, allowed=["a", "d"]) == ["a", "d"]
     assert index.nearest(q, 3, allowed=[]) == []
     assert index.nearest(np.ones(3, dtype=np.float32), 3) == []  # another model's dimension
+
+
+def test_answer_holds_at_most_three_chunks_of_one_document_when_others_matched() -> None:
+    from rag_svc.domain.fusion import cap_per_document
+
+    fused = [(f"file:wiki#{i}", 1.0 - i / 100) for i in range(6)] + [("file:a#0", 0.5), ("file:b#2", 0.4)]
+    capped = cap_per_document(fused, k=5, per_document=3)
+    assert [c for c, _ in capped] == ["file:wiki#0", "file:wiki#1", "file:wiki#2", "file:a#0", "file:b#2"]
+
+
+def test_chunks_over_the_cap_fill_places_nothing_else_can_in_fused_order() -> None:
+    from rag_svc.domain.fusion import cap_per_document
+
+    fused = [("doc:x#0", 0.9), ("doc:x#1", 0.8), ("other#0", 0.7), ("doc:x#2", 0.6)]
+    assert [c for c, _ in cap_per_document(fused, k=4, per_document=1)] == [
+        "doc:x#0",
+        "doc:x#1",
+        "other#0",
+        "doc:x#2",
+    ]
+    assert [c for c, _ in cap_per_document(fused, k=2, per_document=1)] == ["doc:x#0", "other#0"]
+    assert cap_per_document([], k=3, per_document=1) == []

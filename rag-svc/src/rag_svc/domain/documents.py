@@ -12,6 +12,11 @@ import re
 from dataclasses import dataclass, field
 
 from rag_svc.domain.chunking import CHUNKER_VERSION, Chunk, chunk_markdown
+from rag_svc.domain.identifiers import fulltext_input
+
+# What a chunk's tsvector is built from; bumped when that changes, so stored chunks are rebuilt
+# at startup (1: identifiers spelled out as words).
+FULLTEXT_VERSION = 1
 
 KINDS = ("runbook", "incident", "postmortem", "doc")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,199}$")
@@ -62,6 +67,12 @@ def embedding_input(title: str | None, heading_path: tuple[str, ...], text: str)
     trail = [h for h in heading_path if h != title]
     head = " > ".join([t for t in (title, *trail) if t])
     return f"{head}\n{text}" if head else text
+
+
+def fulltext_inputs(title: str | None, heading_path: tuple[str, ...], text: str) -> tuple[str, str]:
+    """The heading part (title and heading path, ranked higher) and the body of a chunk's tsvector."""
+    head = " ".join([title or "", *heading_path]).strip()
+    return fulltext_input(head), fulltext_input(text)
 
 
 def text_hash(text: str) -> str:

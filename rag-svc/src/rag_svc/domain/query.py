@@ -1,25 +1,33 @@
-"""Shaping a search query: alert names and labels into words, and the full-text OR-query terms.
+"""Shaping a search query: alert syntax stripped, identifiers and shorthand spelled out, OR-query terms.
 
-Alerts arrive as `KubePodCrashLooping`, `alertname=HighDiskUsage` or `disk_used_percent`; neither
-PostgreSQL's parser nor the model's word pieces see the words inside. Splitting identifiers
-(camelCase, snake_case, key=value) lets both match the prose of a runbook. The full-text query
-is an OR of terms: an alert shares some words with the right runbook, rarely all of them.
+Alerts arrive as `KubePodCrashLooping`, `alertname=HighDiskUsage severity=critical` or
+`disk_used_percent`; chat questions as `conn limit on prod db`. The query is first cut down to what
+it says about the failure (alert_syntax), then its identifiers (identifiers) and shorthand
+(sre_vocabulary) are spelled out, so both the full-text query and the embedding meet the prose of
+a runbook. The full-text query is an OR of terms: an alert shares some words with the right
+runbook, rarely all of them.
 """
 
 from __future__ import annotations
 
 import re
 
+from rag_svc.domain.alert_syntax import strip_alert_syntax
+from rag_svc.domain.identifiers import IDENT, identifier_words, split_identifier
+from rag_svc.domain.sre_vocabulary import shorthand_expansions
+
+__all__ = ["QueryRejected", "expand_query", "search_terms", "split_identifier", "validate_query"]
+
 MAX_QUERY_CHARS = 2000
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*|\d+")
-_IDENT = re.compile(r"[A-Za-z0-9]+(?:[_.:/=-][A-Za-z0-9]+)*")
+_WORD = re.compile(r"[A-Za-z0-9]+")
 # Words every alert carries that say nothing about the failure mode.
 _NOISE = frozenset(
     {
         "alert",
         "alertname",
         "firing",
+        "resolved",
+        "triggered",
         "severity",
         "instance",
         "job",
@@ -27,42 +35,46 @@ _NOISE = frozenset(
         "pod",
         "critical",
         "warning",
+        "warn",
         "info",
         "page",
         "labels",
         "summary",
         "description",
         "value",
+        "prod",
+        "production",
+        "staging",
+        "env",
     }
 )
 
 
-def split_identifier(token: str) -> list[str]:
-    words: list[str] = []
-    for part in re.split(r"[_.:/=\-]+", token):
-        words.extend(w for w in _CAMEL.split(part) if w)
-    return words
+def normalized_query(query: str) -> str:
+    """The query without alert boilerplate (falls back to the query when nothing else remains)."""
+    return strip_alert_syntax(query) or query
 
 
 def expand_query(query: str) -> str:
-    """The query plus its identifiers spelled as words (what the embedding model reads)."""
-    extra: list[str] = []
-    for ident in _IDENT.findall(query):
-        words = split_identifier(ident)
-        if len(words) > 1:
-            extra.append(" ".join(words).lower())
-    return f"{query} ({'; '.join(extra)})" if extra else query
+    """What the embedding model reads: the normalised query plus identifiers and shorthand spelled out."""
+    text = normalized_query(query)
+    extra = [*identifier_words(text), *shorthand_expansions(" ".join([text, *identifier_words(text)]))]
+    return f"{text} ({'; '.join(extra)})" if extra else text
 
 
 def search_terms(query: str) -> list[str]:
     """Distinct lower-case words for the full-text OR-query, alert boilerplate removed."""
+    text = normalized_query(query)
+    words: list[str] = []
+    for ident in IDENT.findall(text):
+        words += [ident, *split_identifier(ident)]
+    words += shorthand_expansions(" ".join([text, *identifier_words(text)]))
     seen: dict[str, None] = {}
-    for ident in _IDENT.findall(query):
-        for word in [ident, *split_identifier(ident)]:
-            for w in _WORD.findall(word):
-                w = w.lower()
-                if len(w) > 1 and w not in _NOISE and not w.isdigit():
-                    seen.setdefault(w, None)
+    for word in words:
+        for w in _WORD.findall(word):
+            w = w.lower()
+            if len(w) > 1 and w not in _NOISE and not w.isdigit():
+                seen.setdefault(w, None)
     return list(seen)
 
 

@@ -15,6 +15,7 @@ from rag_svc.domain.documents import (
     Document,
     document_from_file,
     embedding_input,
+    fulltext_inputs,
     text_hash,
     valid_document_id,
 )
@@ -117,7 +118,7 @@ class Indexer:
             for doc_id in sorted(gone):
                 await repo.delete_document(conn, doc_id)
             if indexed or gone:
-                await repo.analyze(conn)  # fresh statistics: the search's common-word list comes from them
+                await repo.analyze(conn)  # fresh planner statistics after a bulk change
         report = SyncReport(indexed, unchanged, len(gone), embedded, time.perf_counter() - started)
         log.info("directory synced", directory=directory, **report.__dict__)
         return report
@@ -128,6 +129,28 @@ class Indexer:
         if event.change not in INDEXED_CHANGES:
             return None
         return await self.upsert(incident_document(event, notes))
+
+    async def refresh_fulltext(self, batch: int = 500) -> int:
+        """Rebuild tsvectors written by an older FULLTEXT_VERSION (no model involved); returns how many."""
+        total = 0
+        while True:
+            async with self._pool.acquire() as conn:
+                rows = await repo.stale_fulltext(conn, batch)
+                if not rows:
+                    break
+                await repo.update_fulltext(
+                    conn,
+                    [
+                        (r["id"], *fulltext_inputs(r["title"], tuple(r["heading_path"]), r["text"]))
+                        for r in rows
+                    ],
+                )
+            total += len(rows)
+        if total:
+            async with self._pool.acquire() as conn:
+                await repo.analyze(conn)
+            log.info("full-text index rebuilt", chunks=total)
+        return total
 
     async def reembed_stale(self, batch: int = 256) -> int:
         """Re-embed chunks whose recorded model differs from the current one; returns how many."""

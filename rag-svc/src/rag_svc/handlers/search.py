@@ -7,22 +7,27 @@ import time
 
 import asyncpg
 import numpy as np
+import structlog
 from em_shared.contracts.knowledge import SearchHit, SearchQuery, SearchResults
 from em_shared.messaging.errors import InvalidInput
 
 from rag_svc.domain.exact_index import ExactIndex
-from rag_svc.domain.fusion import reciprocal_rank_fusion
+from rag_svc.domain.fusion import cap_per_document, reciprocal_rank_fusion
 from rag_svc.domain.query import QueryRejected, expand_query, search_terms, validate_query
+from rag_svc.domain.term_weights import Lexicon, term_query
 from rag_svc.domain.vector_cache import VectorCache
 from rag_svc.embeddings.base import Embedder
 from rag_svc.repository import documents as doc_repo
 from rag_svc.repository import search as repo
 from rag_svc.repository.vectors import VectorCapability
 
+log = structlog.get_logger("rag.search")
+
 CANDIDATES = 50  # per ranking; RRF only needs the heads of both lists
-# Words in more than this share of chunks are left out of the full-text query (when rarer ones remain).
+# Words in more than this share of chunks rank but do not select full-text candidates (see term_weights).
 COMMON_FRACTION = 0.1
-COMMON_TTL_S = 60.0
+MAX_CHUNKS_PER_DOCUMENT = 3  # in one answer (more only when nothing else matched)
+LEXICON_TTL_S = 60.0  # how stale the word frequencies may get; new words count as rare meanwhile
 
 
 class Searcher:
@@ -39,7 +44,9 @@ class Searcher:
         self.query_vectors = VectorCache(query_cache_size)
         self._exact: ExactIndex | None = None
         self._exact_lock = asyncio.Lock()
-        self._common: tuple[float, set[str]] = (0.0, set())
+        self._lexicon: Lexicon | None = None
+        self._lexicon_read_at = 0.0
+        self._lexicon_refresh: asyncio.Task[None] | None = None
 
     async def search(self, request: SearchQuery) -> SearchResults:
         try:
@@ -48,13 +55,15 @@ class Searcher:
             raise InvalidInput(str(exc)) from exc
         limit = max(CANDIDATES, request.k * 4)
         vector_task = asyncio.create_task(self._vector_ranking(query, request, limit))
+        lexicon = await self._current_lexicon()
         async with self._pool.acquire() as conn:
             lexemes = await repo.query_lexemes(conn, search_terms(query))
-            common = await self._common_lexemes(conn)
-            rare = [lx for lx in lexemes if lx not in common]
-            text_ranking = await repo.text_candidates(conn, rare or lexemes, request.filters, limit)
+            terms = term_query(lexemes, lexicon, COMMON_FRACTION)
+            text_ranking = await repo.text_candidates(conn, terms, request.filters, limit)
         vector_ranking = await vector_task
-        fused = reciprocal_rank_fusion([vector_ranking, text_ranking])[: request.k]
+        fused = cap_per_document(
+            reciprocal_rank_fusion([vector_ranking, text_ranking]), request.k, MAX_CHUNKS_PER_DOCUMENT
+        )
         if not fused:
             return SearchResults(results=[])
         async with self._pool.acquire() as conn:
@@ -75,12 +84,29 @@ class Searcher:
         ]
         return SearchResults(results=results)
 
-    async def _common_lexemes(self, conn: asyncpg.Connection) -> set[str]:
-        loaded_at, common = self._common
-        if time.monotonic() - loaded_at > COMMON_TTL_S:
-            common = await repo.common_lexemes(conn, COMMON_FRACTION)
-            self._common = (time.monotonic(), common)
-        return common
+    async def _current_lexicon(self) -> Lexicon:
+        """Word frequencies for term weights: read once, then refreshed in the background when stale,
+        so no search waits for the ~50 ms read (at 10,000 chunks) after the first."""
+        if self._lexicon is None:
+            await self._read_lexicon()
+        elif time.monotonic() - self._lexicon_read_at > LEXICON_TTL_S and (
+            self._lexicon_refresh is None or self._lexicon_refresh.done()
+        ):
+            self._lexicon_read_at = time.monotonic()  # one refresh at a time
+            self._lexicon_refresh = asyncio.create_task(self._refresh_lexicon())
+        return self._lexicon or Lexicon()
+
+    async def _refresh_lexicon(self) -> None:
+        try:
+            await self._read_lexicon()
+        except Exception:  # the previous frequencies stay in use; the next search retries after the TTL
+            log.warning("lexicon refresh failed", exc_info=True)
+
+    async def _read_lexicon(self) -> None:
+        async with self._pool.acquire() as conn:
+            chunks, frequency = await repo.lexicon(conn)
+        self._lexicon = Lexicon(chunks, frequency)
+        self._lexicon_read_at = time.monotonic()
 
     async def _vector_ranking(self, query: str, request: SearchQuery, limit: int) -> list[str]:
         model = self._embedder.model_id

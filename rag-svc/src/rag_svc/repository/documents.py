@@ -7,13 +7,11 @@ from typing import Any
 
 import asyncpg
 
-from rag_svc.domain.documents import Document
+from rag_svc.domain.documents import FULLTEXT_VERSION, Document, fulltext_inputs
 
 # Title and heading path weigh more than body text: a runbook titled "Disk full" is about disks.
-_TSV = (
-    "setweight(to_tsvector('english', coalesce($10, '') || ' ' || array_to_string($3::text[], ' ')), 'A') "
-    "|| setweight(to_tsvector('english', $4), 'B')"
-)
+# The inputs come from fulltext_inputs (identifiers spelled out as words).
+_TSV = "setweight(to_tsvector('english', ${head}), 'A') || setweight(to_tsvector('english', ${body}), 'B')"
 
 
 @dataclass(frozen=True)
@@ -64,9 +62,9 @@ async def replace_document(
         if chunks:
             await conn.executemany(
                 f"""INSERT INTO chunks (id, document_id, ordinal, heading_path, text, kind, service, team, tags,
-                        embed_hash, embedding, embedding_dim, embedding_model, tsv)
-                    VALUES ($1 || '#' || $2::int::text, $1, $2::int, $3, $4, $5, $6, $7, $8, $9, $11::real[],
-                            cardinality($11::real[]), $12, {_TSV})""",
+                        embed_hash, embedding, embedding_dim, embedding_model, tsv, tsv_version)
+                    VALUES ($1 || '#' || $2::int::text, $1, $2::int, $3, $4, $5, $6, $7, $8, $9, $10::real[],
+                            cardinality($10::real[]), $11, {_TSV.format(head="12", body="13")}, $14)""",
                 [
                     (
                         doc.id,
@@ -78,9 +76,10 @@ async def replace_document(
                         doc.team,
                         list(doc.tags),
                         c.embed_hash,
-                        doc.title,
                         c.embedding,
                         model,
+                        *fulltext_inputs(doc.title, c.heading_path, c.text),
+                        FULLTEXT_VERSION,
                     )
                     for c in chunks
                 ],
@@ -130,6 +129,24 @@ async def update_embeddings(
             [(chunk_id, vector, model) for chunk_id, vector in rows],
         )
         await bump_generation(conn)
+
+
+async def stale_fulltext(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    """Chunks whose tsvector was built by an older FULLTEXT_VERSION, with what it is built from."""
+    return await conn.fetch(
+        """SELECT c.id, c.heading_path, c.text, d.title FROM chunks c JOIN documents d ON d.id = c.document_id
+           WHERE c.tsv_version <> $1 ORDER BY c.id LIMIT $2""",
+        FULLTEXT_VERSION,
+        limit,
+    )
+
+
+async def update_fulltext(conn: asyncpg.Connection, rows: list[tuple[str, str, str]]) -> None:
+    """Rebuild the tsvector of chunks from (id, heading part, body) at the current FULLTEXT_VERSION."""
+    await conn.executemany(
+        f"UPDATE chunks SET tsv = {_TSV.format(head='2', body='3')}, tsv_version = $4 WHERE id = $1",
+        [(chunk_id, head, body, FULLTEXT_VERSION) for chunk_id, head, body in rows],
+    )
 
 
 async def bump_generation(conn: asyncpg.Connection) -> None:
