@@ -6,8 +6,19 @@ The CLI runs in a subprocess so the test's event loop keeps serving the requests
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
+
+# CI fuzzes with a fixed seed, so a run is reproducible and a red build points at a change, not at
+# luck. `EM_FUZZ_SEED=random` (or any other integer) explores new inputs, as a scheduled job or a
+# developer hunting bugs would; a failure prints the seed and the `st replay` command.
+_DEFAULT_SEED = "20261128"
+
+
+def _seed_args() -> list[str]:
+    seed = os.environ.get("EM_FUZZ_SEED", _DEFAULT_SEED)
+    return [] if seed == "random" else ["--seed", str(int(seed))]
 
 
 async def run_schemathesis(
@@ -34,6 +45,7 @@ async def run_schemathesis(
         "examples,coverage,fuzzing",
         "--suppress-health-check",
         "all",
+        *_seed_args(),
         cwd=workdir,  # schemathesis keeps a .schemathesis/ cache in its working directory
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
