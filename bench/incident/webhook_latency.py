@@ -27,9 +27,10 @@ import uvloop
 from incident_svc.domain.fingerprint import alertmanager_fingerprint
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1] / "common"))
 from harness import Bench, percentile, running_service
 from harness import running_ingest as harness_ingest
-from http_load import Client, raw_post
+from rawhttp import Client, raw_request
 
 TOKEN = "bench-am-token"
 SERVICES = ["checkout", "search", "cart", "payments", "auth", "catalog", "shipping", "ledger"]
@@ -82,10 +83,11 @@ async def run(rate: float, seconds: float, drain_timeout: float, max_connections
         prepared = []
         for i in range(total):
             body, fingerprint = webhook(i)
-            headers = {"Authorization": f"Bearer {TOKEN}"}
-            prepared.append(
-                (raw_post("/webhooks/alertmanager", f"127.0.0.1:{port}", body, headers), fingerprint)
+            headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+            request = raw_request(
+                "/webhooks/alertmanager", headers, json.dumps(body).encode(), f"127.0.0.1:{port}"
             )
+            prepared.append((request, fingerprint))
         client = Client("127.0.0.1", port, max_connections)
         pool = await bench.connect_db()
         accepted: dict[str, float] = {}

@@ -58,12 +58,6 @@ def deliveries(n: int, run_tag: str | None = None) -> list[tuple[str, dict[str, 
     return out
 
 
-def raw_request(path: str, headers: dict[str, str], body: bytes, host: str) -> bytes:
-    lines = [f"POST {path} HTTP/1.1", f"Host: {host}", f"Content-Length: {len(body)}"]
-    lines += [f"{k}: {v}" for k, v in headers.items() if k.lower() not in ("host", "content-length")]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
-
-
 def write_lua(path: Path, n: int, threads: int) -> None:
     """A wrk script cycling through `n` prepared requests; each wrk thread takes a disjoint share.
 

@@ -14,55 +14,15 @@ import argparse
 import asyncio
 import contextlib
 import json
+import sys
 import time
+from pathlib import Path
 
 import uvloop
-from mix import deliveries, raw_request
+from mix import deliveries
 
-
-class Client:
-    def __init__(self, port: int, max_connections: int) -> None:
-        self.port = port
-        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
-        self.open = 0
-        self.max = max_connections
-
-    async def send(self, request: bytes) -> int:
-        if self.idle:
-            status = await self._exchange(self.idle.pop(), request)
-            if status:
-                return status
-            # The server closed this idle keep-alive connection (uvicorn does after 5 s) before our
-            # request reached it: send it again on a fresh connection, as HTTP clients do.
-        try:
-            conn = await self._connect()
-        except OSError:
-            self.open -= 1
-            return 0
-        return await self._exchange(conn, request)
-
-    async def _exchange(self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], request: bytes) -> int:
-        reader, writer = conn
-        try:
-            writer.write(request)
-            head = await reader.readuntil(b"\r\n\r\n")
-            status = int(head[9:12])
-            length = 0
-            for line in head.split(b"\r\n"):
-                if line[:15].lower() == b"content-length:":
-                    length = int(line[15:])
-            if length:
-                await reader.readexactly(length)
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
-            self.open -= 1
-            writer.close()
-            return 0
-        self.idle.append(conn)
-        return status
-
-    async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        self.open += 1
-        return await asyncio.open_connection("127.0.0.1", self.port)
+sys.path.insert(0, str(Path(__file__).parents[1] / "common"))
+from rawhttp import Client, raw_request
 
 
 async def run(port: int, rate: float, duration: float, max_connections: int, warmup_s: float) -> dict:
@@ -70,7 +30,7 @@ async def run(port: int, rate: float, duration: float, max_connections: int, war
     host = f"127.0.0.1:{port}"
     requests = [raw_request(p, h, b, host) for p, h, b in deliveries(total)]
     cpu0 = time.process_time()
-    client = Client(port, max_connections)
+    client = Client("127.0.0.1", port, max_connections)
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     late = 0
@@ -91,7 +51,7 @@ async def run(port: int, rate: float, duration: float, max_connections: int, war
             await asyncio.sleep(delay)
         elif delay < -0.005:
             late += 1  # the generator itself fell behind (it still counts from `due`)
-        if client.open - len(client.idle) >= client.max and not client.idle:
+        if client.saturated:
             statuses[-1] = statuses.get(-1, 0) + 1  # would exceed the connection cap: counted as failed
             continue
         task = asyncio.create_task(one(i, due))

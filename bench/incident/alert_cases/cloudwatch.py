@@ -20,6 +20,7 @@ from typing import Any
 from .model import Case, Expect, Relation, fixture
 
 FIX = "aws_sns/Notification.cloudwatch_alarm.json"
+EVENTBRIDGE_FIX = "aws_eventbridge/cloudwatch_alarm_state_change.alarm.json"
 H_SNS = {"Content-Type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": "Notification"}
 H_EB = {"Content-Type": "application/json"}
 REGIONS = {"eu-west-1": "EU (Ireland)", "us-east-1": "US East (N. Virginia)"}
@@ -67,47 +68,7 @@ def sns(
     return body
 
 
-EVENTBRIDGE: dict[str, Any] = {
-    "version": "0",
-    "id": "c4c1c1c9-6542-e61b-6ef0-8c4d36933a92",
-    "detail-type": "CloudWatch Alarm State Change",
-    "source": "aws.cloudwatch",
-    "account": "123456789012",
-    "time": "2019-10-02T17:04:40Z",
-    "region": "us-east-1",
-    "resources": ["arn:aws:cloudwatch:us-east-1:123456789012:alarm:ServerCpuTooHigh"],
-    "detail": {
-        "alarmName": "ServerCpuTooHigh",
-        "configuration": {
-            "description": "Goes into alarm when server CPU utilization is too high!",
-            "metrics": [
-                {
-                    "id": "30b6c6b2-a864-43a2-4877-c09a1afc3b87",
-                    "metricStat": {
-                        "metric": {
-                            "dimensions": {"InstanceId": "i-12345678901234567"},
-                            "name": "CPUUtilization",
-                            "namespace": "AWS/EC2",
-                        },
-                        "period": 300,
-                        "stat": "Average",
-                    },
-                    "returnData": True,
-                }
-            ],
-        },
-        "previousState": {
-            "reason": "Threshold Crossed: 1 out of the last 1 datapoints was not greater than the threshold",
-            "timestamp": "2019-10-02T13:56:40.985+0000",
-            "value": "OK",
-        },
-        "state": {
-            "reason": "Threshold Crossed: 1 out of the last 1 datapoints [87.2 (02/10/19 17:03:00)] was greater than the threshold",
-            "timestamp": "2019-10-02T17:04:40.985+0000",
-            "value": "ALARM",
-        },
-    },
-}
+EVENTBRIDGE: dict[str, Any] = fixture(EVENTBRIDGE_FIX)
 
 
 def eventbridge(

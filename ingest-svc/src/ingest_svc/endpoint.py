@@ -20,6 +20,7 @@ from typing import Any
 import msgspec
 import structlog
 from em_shared.messaging.errors import InvalidInput, NotFound, ServiceError
+from em_shared.runtime.http import ErrorBody
 from litestar import asgi
 from litestar.types import Receive, Scope, Send
 
@@ -83,20 +84,19 @@ async def _answer(
 
 
 def _error(status: int, code: str, detail: str, extra: Any = None) -> bytes:
-    return _encode({"error": code, "detail": detail, "status": status, "extra": extra})
+    return _encode(ErrorBody(error=code, detail=detail, status=status, extra=extra))
 
 
 async def _accept(scope: Scope, receive: Receive) -> tuple[int, bytes, list[tuple[bytes, bytes]] | None, str]:
     """(status, body, extra headers, telemetry outcome) of one webhook request."""
     if scope["method"] != "POST":
         raise MethodNotAllowed(f"{scope['method']} is not allowed here; webhooks are POSTed")
-    source, instance = _route(scope["path"])
+    name, instance = _route(scope["path"])
     intake: WebhookIntake = scope["app"].state["ctx"].state["intake"]  # type: ignore[index]
+    source, limit = intake.source(name)  # 404 before reading a body nobody will store
     # ASGI header names are already lower-case bytes: decode them directly.
     headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-    if source not in SOURCES:  # before reading a body nobody will store
-        raise NotFound(f"unknown webhook source {source!r}", {"sources": sorted(SOURCES)})
-    body = await _read_body(receive, intake.body_limit(source), headers.get("content-length"))
+    body = await _read_body(receive, limit, headers.get("content-length"))
     try:
         result = await intake.accept(source, instance, headers, body)
     except Overloaded as exc:
@@ -109,8 +109,8 @@ async def _accept(scope: Scope, receive: Receive) -> tuple[int, bytes, list[tupl
 @asgi("/webhooks", is_mount=True, copy_scope=False, opt={"skip_http_metrics": True})
 async def webhooks(scope: Scope, receive: Receive, send: Send) -> None:
     started = time.perf_counter()
-    path = scope["path"].strip("/")
-    label = path.split("/", 1)[0] if path.split("/", 1)[0] in SOURCES else "unknown"
+    first = scope["path"].strip("/").split("/", 1)[0]
+    label = first if first in SOURCES else "unknown"  # unknown names must not mint label values
     if scope["app"].state.get("ctx") is None:
         await _answer(send, 503, _error(503, "unavailable", "service is starting"), [(b"retry-after", b"1")])
         return

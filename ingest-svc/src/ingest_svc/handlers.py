@@ -61,15 +61,15 @@ class WebhookIntake:
         self._sns = sns_verifier
         self._limits = limits
 
-    def body_limit(self, source: str) -> int:
-        return self._limits.body_limit(source)
-
-    async def accept(self, source_name: str, instance: str, headers: dict[str, str], body: bytes) -> Accepted:
-        source = SOURCES.get(source_name)
+    def source(self, name: str) -> tuple[Source, int]:
+        """The vendor named in the path and its body limit, known before a byte of the body is read."""
+        source = SOURCES.get(name)
         if source is None:
-            raise NotFound(f"unknown webhook source {source_name!r}", {"sources": sorted(SOURCES)})
-        if len(body) > self._limits.body_limit(source.name):
-            raise PayloadTooLarge(f"body over {self._limits.body_limit(source.name)} bytes for {source.name}")
+            raise NotFound(f"unknown webhook source {name!r}", {"sources": sorted(SOURCES)})
+        return source, self._limits.body_limit(source.name)
+
+    async def accept(self, source: Source, instance: str, headers: dict[str, str], body: bytes) -> Accepted:
+        """`body` is within the source's limit: the endpoint read it with the limit `source()` gave."""
         content_type = headers.get("content-type")
         kind = media_type(content_type)
         if kind not in source.content_types and not kind.endswith("+json"):

@@ -15,7 +15,12 @@ from typing import Any
 from ingest_svc.domain.sources import SOURCES
 
 # Fixture directories named after the vendor product, mapped to our webhook source names.
-FIXTURE_SOURCES = {"aws_sns": "cloudwatch", "aws_ecs": "ecs", "github_actions": "github"}
+FIXTURE_SOURCES = {
+    "aws_sns": "cloudwatch",
+    "aws_eventbridge": "cloudwatch",
+    "aws_ecs": "ecs",
+    "github_actions": "github",
+}
 
 
 @dataclass

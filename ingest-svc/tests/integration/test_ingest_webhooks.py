@@ -70,6 +70,18 @@ EXPECTED: dict[str, list[tuple[str, dict[str, Any]]]] = {
             },
         )
     ],
+    "aws_eventbridge/cloudwatch_alarm_state_change.alarm.json": [
+        (
+            "alert.signal.received",
+            {
+                "vendor": "cloudwatch",
+                "status": "firing",
+                "alert_name": "ServerCpuTooHigh",
+                "external_id": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:ServerCpuTooHigh",
+                "occurred_at": "2019-10-02T17:04:40.985000Z",
+            },
+        )
+    ],
     "aws_sns/Notification.plain.json": [],  # plain-text SNS message: stored, acknowledged as ignored
     "aws_sns/SubscriptionConfirmation.json": [],
     "circleci/job-completed.github_oauth.json": [

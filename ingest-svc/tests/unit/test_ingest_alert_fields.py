@@ -13,50 +13,10 @@ from ingest_svc.domain.model import Delivery
 from ingest_svc.domain.sources import SOURCES
 from ingest_testkit import sample_named
 
-# AWS CloudWatch User Guide, "Alarm events and EventBridge", example "Single metric alarm" state change
-# (docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html, checked
-# against the page's text); reasonData dropped. EventBridge API destinations post this event as is.
-EVENTBRIDGE_ALARM: dict[str, Any] = {
-    "version": "0",
-    "id": "c4c1c1c9-6542-e61b-6ef0-8c4d36933a92",
-    "detail-type": "CloudWatch Alarm State Change",
-    "source": "aws.cloudwatch",
-    "account": "123456789012",
-    "time": "2019-10-02T17:04:40Z",
-    "region": "us-east-1",
-    "resources": ["arn:aws:cloudwatch:us-east-1:123456789012:alarm:ServerCpuTooHigh"],
-    "detail": {
-        "alarmName": "ServerCpuTooHigh",
-        "configuration": {
-            "description": "Goes into alarm when server CPU utilization is too high!",
-            "metrics": [
-                {
-                    "id": "30b6c6b2-a864-43a2-4877-c09a1afc3b87",
-                    "metricStat": {
-                        "metric": {
-                            "dimensions": {"InstanceId": "i-12345678901234567"},
-                            "name": "CPUUtilization",
-                            "namespace": "AWS/EC2",
-                        },
-                        "period": 300,
-                        "stat": "Average",
-                    },
-                    "returnData": True,
-                }
-            ],
-        },
-        "previousState": {
-            "reason": "Threshold Crossed: 1 out of the last 1 datapoints was not greater than the threshold",
-            "timestamp": "2019-10-02T13:56:40.985+0000",
-            "value": "OK",
-        },
-        "state": {
-            "reason": "Threshold Crossed: 1 out of the last 1 datapoints was greater than the threshold",
-            "timestamp": "2019-10-02T17:04:40.985+0000",
-            "value": "ALARM",
-        },
-    },
-}
+# The AWS documentation's EventBridge alarm state change (provenance in the fixture file).
+EVENTBRIDGE_ALARM: dict[str, Any] = json.loads(
+    sample_named("aws_eventbridge/cloudwatch_alarm_state_change.alarm.json").body
+)
 
 
 def _signals(

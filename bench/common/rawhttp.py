@@ -1,26 +1,24 @@
-"""A lean open-loop HTTP/1.1 client for the webhook bench: raw requests over keep-alive connections.
+"""A lean HTTP/1.1 client for open-loop load: prepared request bytes over keep-alive connections.
 
-httpx's connection pool costs the generator more CPU per request than ingest-svc spends answering
-it once requests queue for connections (it rescans every queued request and probes every idle socket
-on each event), so at 500/s the bench itself could not send on time: it measured the client, not
-ingest-svc. Here a request is prepared bytes written to an idle connection (a new one when none is
-idle, as a vendor's many senders would), and its answer is read by Content-Length.
+Shared by bench/ingest/openloop.py and bench/incident/webhook_latency.py. httpx's connection pool
+costs a generator more CPU per request than ingest-svc spends answering it once requests queue for
+connections (it rescans every queued request and probes every idle socket on each event), so a
+bench using it measures the client. Here a request is bytes written to an idle connection (a new
+one when none is idle, as a vendor's many senders would), and its answer is read by Content-Length.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 
 Conn = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
 
-def raw_post(path: str, host: str, body: dict, headers: dict[str, str]) -> bytes:  # type: ignore[type-arg]
-    data = json.dumps(body).encode()
-    head = [f"POST {path} HTTP/1.1", f"Host: {host}", "Content-Type: application/json"]
-    head += [f"{k}: {v}" for k, v in headers.items()]
-    head.append(f"Content-Length: {len(data)}")
-    return ("\r\n".join(head) + "\r\n\r\n").encode() + data
+def raw_request(path: str, headers: dict[str, str], body: bytes, host: str) -> bytes:
+    """A POST with `body` as is; `Host` and `Content-Length` are set here, whatever `headers` say."""
+    lines = [f"POST {path} HTTP/1.1", f"Host: {host}", f"Content-Length: {len(body)}"]
+    lines += [f"{k}: {v}" for k, v in headers.items() if k.lower() not in ("host", "content-length")]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
 class Client:
@@ -32,6 +30,7 @@ class Client:
 
     @property
     def saturated(self) -> bool:
+        """Every connection is busy and no new one may open: a request now would wait for one."""
         return not self.idle and self.open >= self.max
 
     async def send(self, request: bytes) -> int:
@@ -40,8 +39,8 @@ class Client:
             status = await self._exchange(self.idle.pop(), request)
             if status:
                 return status
-            # The server closed this idle keep-alive connection before our request reached it: send
-            # it again on a fresh connection, as HTTP clients do.
+            # The server closed this idle keep-alive connection (uvicorn does after 5 s) before our
+            # request reached it: send it again on a fresh connection, as HTTP clients do.
         self.open += 1
         try:
             conn = await asyncio.open_connection(self.host, self.port)
