@@ -17,6 +17,7 @@ import asyncio
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -103,13 +104,17 @@ def json_line(out: str, what: str) -> dict:
 
 
 def run_wrk(wrk: str, url: str, script: Path, duration: int, connections: int) -> dict[str, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(
         [wrk, "-t", "2", "-c", str(connections), "-d", f"{duration}s", "-s", str(script), url],
         capture_output=True,
         text=True,
     )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     data = json_line(proc.stdout + proc.stderr, "wrk")
+    wrk_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     return {
+        "wrk_cpu_us": wrk_cpu / max(1, data["n"]) * 1e6,
         "rps": data["rps"],
         "p50_ms": data["p50"] / 1000,
         "p99_ms": data["p99"] / 1000,
@@ -148,6 +153,19 @@ async def outbox_drained(database_url: str, schema: str, timeout_s: float = 120)
         return time.monotonic() - started, await conn.fetchval(f'SELECT count(*) FROM "{schema}".deliveries')
     finally:
         await conn.close()
+
+
+def group_commits(port: int) -> tuple[float, float]:
+    """Mean deliveries per group commit and mean commit time (ms) so far, from ingest-svc's /metrics."""
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    sums = {
+        f"{name}_{kind}": float(value)
+        for name, kind, value in re.findall(
+            r"^em_ingest_group_commit_(size|seconds)_(sum|count) ([0-9.e+-]+)$", text, re.M
+        )
+    }
+    count = max(1.0, sums.get("size_count", 0))
+    return sums.get("size_sum", 0) / count, sums.get("seconds_sum", 0) / count * 1000
 
 
 async def drop_namespace(database_url: str, namespace: str) -> None:
@@ -242,6 +260,7 @@ def main() -> None:
         after_b = (cpu_s([ingest.pid]), cpu_s(backends), cpu_s([procs[0].pid]))
         b_cpu = [(x - y) / stored * 1e6 for x, y in zip(after_b, before_b, strict=True)]
         busy = rss_mb(ingest.pid)
+        group_mean, commit_ms = group_commits(ingest_port)
         fixed_runs = []
         for rate in (float(r) for r in args.rate.split(",") if float(r) > 0):
             fixed = run_openloop(ingest_port, rate, args.rate_duration)
@@ -277,11 +296,19 @@ def main() -> None:
         if a:
             print(f"CPU per request (a)     : {a['cpu_us']:.0f} us in the no-op process")
         print(
+            "CPU of the load generator: "
+            + (f"{a['wrk_cpu_us']:.0f} us per request of (a), " if a else "")
+            + f"{b['wrk_cpu_us']:.0f} us per request of (b) (wrk shares the two cores)"
+        )
+        print(
             f"CPU per delivery (b)    : {b_cpu[0]:.0f} us ingest-svc (accept + relay), {b_cpu[1]:.0f} us "
             f"PostgreSQL, {b_cpu[2]:.0f} us nats-server"
         )
         if a:
             print(f"CPU ratio a/b (process) : {a['cpu_us'] / b_cpu[0]:.2f}")
+        print(
+            f"group commit (b)        : {group_mean:.1f} deliveries per commit, {commit_ms:.2f} ms per commit (means)"
+        )
         for fixed in fixed_runs:
             print(
                 f"(b) open loop {fixed['rate']:.0f}/s     : p50 {fixed['p50_ms']} ms  p90 {fixed['p90_ms']} ms  "

@@ -17,11 +17,8 @@ from litestar.params import Body, Parameter
 from ingest_svc import repository
 from ingest_svc.domain.catalog import CatalogService
 from ingest_svc.domain.sources import SOURCES
-from ingest_svc.endpoint import webhooks
 from ingest_svc.handlers import Accepted
 
-# The webhook routes keep their own instruments (telemetry.py) instead of the generic HTTP middleware.
-_LEAN = {"skip_http_metrics": True}
 _SOURCE = Parameter(
     description="The vendor (unknown names answer 404).", schema_extra={"enum": sorted(SOURCES)}
 )
@@ -67,7 +64,7 @@ class _WebhookOperation(Operation):
         )
 
 
-_WEBHOOK = {"opt": _LEAN, "responses": _ERRORS, "operation_class": _WebhookOperation}
+_WEBHOOK = {"responses": _ERRORS, "operation_class": _WebhookOperation}
 
 
 class WebhookController(Controller):
@@ -153,5 +150,5 @@ class DeliveryController(Controller):
         return row
 
 
-ROUTES = [webhooks, CatalogController, DeliveryController]
+ROUTES = [CatalogController, DeliveryController]
 DOCUMENTED = [WebhookController]

@@ -9,7 +9,7 @@ import msgspec
 from em_shared.runtime.context import ServiceContext
 from em_shared.runtime.host import ServiceDefinition
 
-from ingest_svc import __version__, api, repository, subscribers
+from ingest_svc import __version__, api, endpoint, repository, subscribers
 from ingest_svc.catalog_cache import CatalogCache
 from ingest_svc.committer import GroupCommitter
 from ingest_svc.domain.catalog import parse_catalog_yaml
@@ -96,6 +96,7 @@ def create_service(
         migrations=MIGRATIONS,
         route_handlers=[*api.ROUTES, *metrics.ROUTES],
         documented_routes=api.DOCUMENTED,
+        direct_routes={endpoint.PREFIX: endpoint.webhooks},
         register=register,
         on_started=on_started,
         on_stopping=on_stopping,

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import deque
 from collections.abc import Callable
 
 import asyncpg
 import structlog
 
-from ingest_svc import repository
+from ingest_svc import repository, telemetry
 from ingest_svc.repository import NewDelivery
 
 log = structlog.get_logger("ingest.committer")
@@ -121,8 +122,10 @@ class GroupCommitter:
     async def _write(
         self, conn: asyncpg.Connection, batch: list[tuple[NewDelivery, asyncio.Future[bool]]]
     ) -> None:
+        started = time.perf_counter()
         try:
             self._settle(batch, await repository.insert_group(conn, [row for row, _ in batch]))
+            telemetry.GROUP_COMMIT_SECONDS.observe(time.perf_counter() - started)
         except asyncpg.PostgresError as exc:
             # A value the database refuses (class 22/23) must not fail its batch-mates: store each
             # delivery alone, so only the offending one is answered 503.
@@ -141,6 +144,7 @@ class GroupCommitter:
     def _settle(self, batch: list[tuple[NewDelivery, asyncio.Future[bool]]], inserted: set[str]) -> None:
         self.batches += 1
         self.stored += len(inserted)
+        telemetry.GROUP_COMMIT_SIZE.observe(len(batch))
         seen: set[str] = set()
         fresh = []
         for row, future in batch:

@@ -1,11 +1,13 @@
-"""`POST /webhooks/{source}[/{instance}]` as a plain ASGI handler mounted in the Litestar app.
+"""`POST /webhooks/{source}[/{instance}]` as a plain ASGI handler served ahead of Litestar.
 
 This is the one route vendors hit thousands of times a second, and Litestar's handler layer (request
 object, parameter parsing, response object) costs more CPU than storing the delivery does: on a
-no-op POST it is about 70 of the 120 microseconds per request on this project's machine (see
-docs/performance.md). So the hot path reads the ASGI messages itself. Everything else stays the
-same: the same uvicorn server and Litestar app, the same `WebhookIntake` use case, the same
-`ErrorBody` answers; `api.WebhookController` describes these routes in the OpenAPI document.
+no-op POST it is about 70 of the 120 microseconds per request on this project's machine, and even
+as an ASGI mount its router and middleware chain cost about 15 (see docs/performance.md). So the
+service host hands `/webhooks` straight to this handler (`ServiceDefinition.direct_routes`), which
+reads the ASGI messages itself. Everything else stays the same: the same uvicorn server, the same
+`WebhookIntake` use case, the same `ErrorBody` answers; `api.WebhookController` describes these
+routes in the OpenAPI document.
 
 What Litestar did for this route and is done here: routing (source and instance from the path),
 the body limit (the source's own, checked against Content-Length before reading and while
@@ -20,8 +22,8 @@ from typing import Any
 import msgspec
 import structlog
 from em_shared.messaging.errors import InvalidInput, NotFound, ServiceError
+from em_shared.runtime.context import ServiceContext
 from em_shared.runtime.http import ErrorBody
-from litestar import asgi
 from litestar.types import Receive, Scope, Send
 
 from ingest_svc import telemetry
@@ -31,6 +33,7 @@ from ingest_svc.handlers import PayloadTooLarge, WebhookIntake
 
 log = structlog.get_logger("ingest.endpoint")
 
+PREFIX = "/webhooks"
 RETRY_AFTER_S = "2"
 _encode = msgspec.json.Encoder().encode
 _JSON = (b"content-type", b"application/json")
@@ -41,7 +44,7 @@ class MethodNotAllowed(ServiceError):
 
 
 def _route(path: str) -> tuple[str, str]:
-    """(source, instance) from the path below the mount, e.g. `/github/` or `/alertmanager/eu-1/`."""
+    """(source, instance) from the path below the prefix, e.g. `/github/` or `/alertmanager/eu-1/`."""
     parts = [p for p in path.split("/") if p]
     if not parts or len(parts) > 2:
         raise NotFound("webhook paths are /webhooks/{source} or /webhooks/{source}/{instance}")
@@ -87,12 +90,13 @@ def _error(status: int, code: str, detail: str, extra: Any = None) -> bytes:
     return _encode(ErrorBody(error=code, detail=detail, status=status, extra=extra))
 
 
-async def _accept(scope: Scope, receive: Receive) -> tuple[int, bytes, list[tuple[bytes, bytes]] | None, str]:
+async def _accept(
+    intake: WebhookIntake, path: str, scope: Scope, receive: Receive
+) -> tuple[int, bytes, list[tuple[bytes, bytes]] | None, str]:
     """(status, body, extra headers, telemetry outcome) of one webhook request."""
     if scope["method"] != "POST":
         raise MethodNotAllowed(f"{scope['method']} is not allowed here; webhooks are POSTed")
-    name, instance = _route(scope["path"])
-    intake: WebhookIntake = scope["app"].state["ctx"].state["intake"]  # type: ignore[index]
+    name, instance = _route(path)
     source, limit = intake.source(name)  # 404 before reading a body nobody will store
     # ASGI header names are already lower-case bytes: decode them directly.
     headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
@@ -106,16 +110,17 @@ async def _accept(scope: Scope, receive: Receive) -> tuple[int, bytes, list[tupl
     return 200, _encode(result), None, "duplicate" if result.duplicate else result.status
 
 
-@asgi("/webhooks", is_mount=True, copy_scope=False, opt={"skip_http_metrics": True})
-async def webhooks(scope: Scope, receive: Receive, send: Send) -> None:
+async def webhooks(ctx: ServiceContext | None, scope: Scope, receive: Receive, send: Send) -> None:
+    """The direct route for PREFIX: `scope["path"]` is PREFIX or below it."""
     started = time.perf_counter()
-    first = scope["path"].strip("/").split("/", 1)[0]
+    path = scope["path"][len(PREFIX) :]
+    first = path.strip("/").split("/", 1)[0]
     label = first if first in SOURCES else "unknown"  # unknown names must not mint label values
-    if scope["app"].state.get("ctx") is None:
+    if ctx is None:
         await _answer(send, 503, _error(503, "unavailable", "service is starting"), [(b"retry-after", b"1")])
         return
     try:
-        status, body, extra, outcome = await _accept(scope, receive)
+        status, body, extra, outcome = await _accept(ctx.state["intake"], path, scope, receive)
     except ServiceError as exc:
         status, body, outcome = (
             exc.status,

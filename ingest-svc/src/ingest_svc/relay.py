@@ -45,6 +45,8 @@ log = structlog.get_logger("ingest.relay")
 
 # Bounds of the in-memory hand-over: beyond them committed deliveries wait in the outbox for the scan.
 _HANDOFF_BYTES = 64 * 1024 * 1024
+# Deliveries normalized between two yields to the event loop (see `_relay`).
+_PLAN_SLICE = 16
 
 
 class Stored(msgspec.Struct, frozen=True):
@@ -234,7 +236,11 @@ class Relay:
 
     async def _relay(self, conn: asyncpg.Connection, items: list[Stored], catalog: Catalog) -> None:
         """Normalize, publish and complete claimed deliveries, inside the claiming transaction."""
-        plans = [self._plan(item, catalog) for item in items]
+        plans = []
+        for start in range(0, len(items), _PLAN_SLICE):
+            if start:
+                await asyncio.sleep(0)  # let commits and requests waiting on this loop go first
+            plans.extend(self._plan(item, catalog) for item in items[start : start + _PLAN_SLICE])
         confirmations = await self._confirm_subscriptions(plans)
         outgoing = [m for p in plans for m in p.messages]
         results = iter(await self._publisher.publish_all(outgoing))

@@ -22,6 +22,17 @@ ACCEPT_SECONDS = Histogram(
     "Time from a webhook request's arrival to its answer (storage included).",
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
+GROUP_COMMIT_SIZE = Histogram(
+    "em_ingest_group_commit_size",
+    "Deliveries stored by one group commit (one statement, one WAL flush). Small groups under heavy "
+    "load mean each delivery pays a whole commit: see EM_INGEST_GROUP_COMMIT_* in docs/configuration.md.",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
+)
+GROUP_COMMIT_SECONDS = Histogram(
+    "em_ingest_group_commit_seconds",
+    "Duration of one group commit's statement, WAL flush included: the floor of every webhook answer.",
+    buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1),
+)
 
 
 @cache

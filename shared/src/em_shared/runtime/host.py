@@ -13,7 +13,7 @@ import os
 import signal
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +26,8 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.enums import ScopeType
+from litestar.types import Receive, Scope, Send
 
 from em_shared.contracts.health import Ping, Pong
 from em_shared.contracts.subjects import S, Topology
@@ -42,6 +44,8 @@ from em_shared.storage.pool import create_pool, schema_name
 log = structlog.get_logger("em.host")
 
 Hook = Callable[[ServiceContext], Awaitable[None]]
+# An ASGI handler served in front of Litestar; it gets the service context (None while starting).
+DirectHandler = Callable[[ServiceContext | None, Scope, Receive, Send], Awaitable[None]]
 
 
 @dataclass
@@ -55,6 +59,10 @@ class ServiceDefinition:
     # Declarations that only describe routes in the OpenAPI document, for paths another handler
     # serves (e.g. an ASGI mount on a hot path): Litestar generates their operations, nothing routes to them.
     documented_routes: Sequence[Any] = ()
+    # Path prefixes served by a plain ASGI handler ahead of Litestar's router and middleware: for a
+    # route hit thousands of times a second whose per-request framework cost matters (ingest-svc's
+    # webhooks). Such a handler does its own errors and instruments; `documented_routes` describe it.
+    direct_routes: Mapping[str, DirectHandler] = field(default_factory=dict)
     migrations: Path | None = None
     # Register subscribers and RPC responders; runs after connect, before consuming starts.
     register: Hook | None = None
@@ -142,7 +150,31 @@ async def stop_context(defn: ServiceDefinition, ctx: ServiceContext) -> None:
         await ctx.pool.close()
 
 
-def build_app(defn: ServiceDefinition, settings: CommonSettings) -> Litestar:
+class DirectRoutes:
+    """The service's ASGI app when it has direct routes: their prefixes skip Litestar entirely.
+
+    Everything else (every other path, the lifespan) goes to the Litestar app, whose `state` this
+    exposes. Litestar's router and middleware chain cost about 15 microseconds per request (each
+    await of the handler resumes through every layer); on the webhook route that was a tenth of
+    ingest-svc's CPU per delivery (docs/performance.md).
+    """
+
+    def __init__(self, app: Litestar, routes: Mapping[str, DirectHandler]) -> None:
+        self.app = app
+        self.state = app.state
+        self._routes = tuple((prefix.rstrip("/"), handler) for prefix, handler in routes.items())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP:
+            path: str = scope["path"]
+            for prefix, handler in self._routes:
+                if path.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/"):
+                    await handler(self.state.get("ctx"), scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
+def build_app(defn: ServiceDefinition, settings: CommonSettings) -> Litestar | DirectRoutes:
     """The ASGI app; connecting happens in its lifespan so building it does no I/O."""
 
     @asynccontextmanager
@@ -157,14 +189,13 @@ def build_app(defn: ServiceDefinition, settings: CommonSettings) -> Litestar:
             await stop_context(defn, ctx)
             log.info("service stopped")
 
-    # A route with opt={"skip_http_metrics": True} skips this middleware (it costs tens of microseconds
-    # per request); such a route records its own cheaper instruments (ingest-svc's webhook intake).
+    # Direct routes never reach this middleware (tens of microseconds per request): they record their
+    # own cheaper instruments (ingest-svc's webhook intake).
     prometheus = PrometheusConfig(
         app_name=f"{defn.name}-svc",
         prefix="em_http",
         group_path=True,
         exclude=["/metrics"],
-        exclude_opt_key="skip_http_metrics",
     )
 
     openapi_config = OpenAPIConfig(
@@ -188,7 +219,7 @@ def build_app(defn: ServiceDefinition, settings: CommonSettings) -> Litestar:
     )
     if defn.documented_routes:
         _document(app, defn.documented_routes, openapi_config)
-    return app
+    return DirectRoutes(app, defn.direct_routes) if defn.direct_routes else app
 
 
 def _document(app: Litestar, routes: Sequence[Any], config: OpenAPIConfig) -> None:
