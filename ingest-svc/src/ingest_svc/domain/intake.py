@@ -48,12 +48,33 @@ def decode(source: Source, content_type: str | None, body: bytes) -> Any:
             raise BadBody("form body has no payload field")
         body = form["payload"][0].encode()
     try:
-        document = msgspec.json.decode(body)
+        document = _decode_projected(source.payload_type, body) if source.payload_type else None
+        if document is None:
+            document = msgspec.json.decode(body)
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # msgspec reports bad UTF-8 as the latter
         raise BadBody(f"malformed JSON: {exc}") from exc
     # JSON may escape NUL (\u0000); no PostgreSQL text column downstream can hold it, so an alert
     # title carrying one would fail in every consumer. The raw body keeps it; events get U+FFFD.
-    return _without_nul(document) if b"\\u0000" in body else document
+    # (A single-byte search is a memchr: most bodies have no escape at all, and the full search costs
+    # ~8 us on a 24 KB GitHub payload.)
+    return _without_nul(document) if b"\\" in body and b"\\u0000" in body else document
+
+
+def _decode_projected(payload_type: type, body: bytes) -> Any:
+    """Only the fields the normalizer reads, as plain dicts and lists; None when the payload's shape
+    does not fit the type (the caller decodes it in full). Malformed JSON raises as a full decode would."""
+    try:
+        document = _projector(payload_type).decode(body)
+    except msgspec.ValidationError:
+        return None
+    if not body.isascii():
+        body.decode("utf-8")  # skipped strings are not checked for their encoding
+    return msgspec.to_builtins(document)
+
+
+@functools.cache
+def _projector(payload_type: type) -> msgspec.json.Decoder[Any]:
+    return msgspec.json.Decoder(payload_type)
 
 
 def _without_nul(value: Any) -> Any:

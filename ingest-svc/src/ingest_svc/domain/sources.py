@@ -68,6 +68,11 @@ class Source:
         """Event type and dedup key come from headers alone (no need to decode the body to accept)."""
         return bool(getattr(self.normalizer, "HEADER_KEYED", False))
 
+    @cached_property
+    def payload_type(self) -> type | None:
+        """The msgspec type naming the fields the normalizer reads, when it declares one."""
+        return getattr(self.normalizer, "PAYLOAD_TYPE", None)
+
     def event_type(self, headers: dict[str, str], payload: Any) -> str:
         return str(self.normalizer.event_type(headers, payload))
 

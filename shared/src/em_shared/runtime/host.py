@@ -23,10 +23,10 @@ import structlog
 import uvicorn
 from litestar import Litestar
 from litestar.di import Provide
+from litestar.enums import ScopeType
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
-from litestar.enums import ScopeType
 from litestar.types import Receive, Scope, Send
 
 from em_shared.contracts.health import Ping, Pong

@@ -14,6 +14,7 @@ from ingest_svc.domain.catalog import Catalog
 from ingest_svc.domain.model import Delivery, Emitted
 from ingest_svc.domain.normalizers import heuristics as h
 from ingest_svc.domain.normalizers.fields import first_time, get, integer, items, need, text, time_at
+from ingest_svc.domain.normalizers.github_payload import GitHubPayload
 
 HANDLED = frozenset(
     {
@@ -30,8 +31,10 @@ HANDLED = frozenset(
 )
 
 
-# event_type and dedup_key read only headers: the accept path validates the body without building it.
+# event_type and dedup_key read only headers.
 HEADER_KEYED = True
+# Payloads are decoded into the fields this module reads (about a third of a full decode's cost).
+PAYLOAD_TYPE = GitHubPayload
 
 
 def event_type(headers: dict[str, str], payload: Any) -> str:
