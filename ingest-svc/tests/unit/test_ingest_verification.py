@@ -148,6 +148,12 @@ def test_linear_checks_signature_then_body_timestamp() -> None:
         linear.verify(
             req(stale, Linear_Signature=linear.sign("k", stale, NOW)["Linear-Signature"]), ["k"], NOW, 300
         )
+    # Correctly signed, but a timestamp of 400 digits has no float value: a 401, never an OverflowError.
+    huge = b'{"action": "create", "webhookTimestamp": 1' + b"0" * 400 + b"}"
+    with pytest.raises(SignatureRejected, match="out of range"):
+        linear.verify(
+            req(huge, Linear_Signature=linear.sign("k", huge, NOW)["Linear-Signature"]), ["k"], NOW, 300
+        )
 
 
 def test_token_carriers() -> None:

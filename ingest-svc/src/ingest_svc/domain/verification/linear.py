@@ -30,7 +30,11 @@ def verify(req: SignedRequest, secrets: list[str], now: float, window_s: float) 
         stamp = msgspec.json.decode(req.body, type=_Stamp)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise SignatureRejected("body has no numeric webhookTimestamp") from exc
-    check_window(stamp.webhookTimestamp / 1000.0, now, window_s)
+    try:
+        seconds = stamp.webhookTimestamp / 1000.0
+    except OverflowError as exc:  # a JSON integer of hundreds of digits has no float value
+        raise SignatureRejected("webhookTimestamp is out of range") from exc
+    check_window(seconds, now, window_s)
     return Verified("linear-hmac-sha256", index)
 
 
