@@ -1,9 +1,9 @@
 """The baselines: a no-op POST on the same stack (uvicorn, Litestar, msgspec), nothing else.
 
 `noop_app.py PORT` is the issue's baseline, a Litestar route handler. `noop_app.py PORT --raw` is the
-same no-op as a plain ASGI handler mounted in a Litestar app, the way ingest-svc serves its webhook
-routes (endpoint.py): printed beside it so the report shows how much of the gap is Litestar's handler
-layer, not ingest's work.
+same no-op as a plain ASGI handler served ahead of a Litestar app, the way ingest-svc serves its
+webhook routes (endpoint.py, `em_shared.runtime.host.DirectRoutes`): printed beside it so the report
+shows how much of the gap is Litestar's handler layer, not ingest's work.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from __future__ import annotations
 import sys
 
 import uvicorn
-from litestar import Litestar, Request, asgi, post
+from em_shared.runtime.host import DirectRoutes
+from litestar import Litestar, Request, post
 from litestar.types import Receive, Scope, Send
 
 ANSWER = b'{"status":"accepted","duplicate":false}'
@@ -23,8 +24,7 @@ async def noop(request: Request, source: str) -> dict[str, object]:  # type: ign
     return {"status": "accepted", "duplicate": False}
 
 
-@asgi("/webhooks", is_mount=True, copy_scope=False)
-async def noop_raw(scope: Scope, receive: Receive, send: Send) -> None:
+async def noop_raw(ctx: object, scope: Scope, receive: Receive, send: Send) -> None:
     more = True
     while more:
         message = await receive()
@@ -35,7 +35,5 @@ async def noop_raw(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 if __name__ == "__main__":
-    handler = noop_raw if "--raw" in sys.argv[2:] else noop
-    uvicorn.run(
-        Litestar([handler]), host="127.0.0.1", port=int(sys.argv[1]), log_config=None, access_log=False
-    )
+    app = DirectRoutes(Litestar([]), {"/webhooks": noop_raw}) if "--raw" in sys.argv[2:] else Litestar([noop])
+    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_config=None, access_log=False)
