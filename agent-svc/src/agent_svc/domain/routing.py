@@ -1,10 +1,12 @@
 """The offline router: which sub-agents a question needs, by weighted phrase rules (no model).
 
-The question is normalised (textnorm) and scored by the rules (routing_rules). Agents scoring at
+The question is normalised (textnorm), a recovery metric's incident scope is dropped ("MTTR for sev2
+incidents" asks for a metric), and the rest is scored by the rules (routing_rules). Agents scoring at
 least `SELECT_AT` are chosen; a weak best guess is kept when nothing is strong. The OKR agent reads
 metrics itself, so a goal question that names a metric goes to it alone, unless another part of the
-question asks for metrics on their own ("OKR status and DORA trends"). Small talk and questions no
-rule recognises route to no agent: the coordinator then says what it can answer instead of guessing.
+question asks for metrics on their own ("OKR status and DORA trends"). Small talk, requests to
+rework text ("translate: …", "proofread …") and questions no rule recognises route to no agent: the
+coordinator then says what it can answer instead of guessing.
 Scores are returned so the bench can show why a question went where it did.
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agent_svc.domain.routing_rules import RULES
+from agent_svc.domain.routing_rules import METRIC_SCOPES, RULES, TEXT_TASK
 from agent_svc.domain.textnorm import normalise
 
 
@@ -86,7 +88,11 @@ def score(question: str) -> dict[str, float]:
 
 def classify(question: str) -> Route:
     text = normalise(question)
+    for pattern, replacement in METRIC_SCOPES:
+        text = pattern.sub(replacement, text)
     scores = score(text)
+    if TEXT_TASK.match(text):  # out of scope however domain-like the quoted text is
+        return Route((), scores, matched=True)
     chosen = [a for a in AGENTS if scores[a] >= SELECT_AT]
     if "okr" in chosen and "metrics" in chosen and not _asks_metrics_apart(text):
         chosen.remove("metrics")  # the OKR agent reads the metrics its key results track

@@ -42,7 +42,8 @@ METRICS: list[Rule] = [
     (
         _R(
             r"\bmttr\b|\bmttd\b|mean time to|time to (?:restore|recover|resolve|repair|acknowledge|detect)|"
-            r"recovery time|how (?:long|quickly|fast) (?:do|did|does) (?:we|it take to) (?:restore|recover|resolve)"
+            r"(?:recovery|resolution|restoration) times?|"
+            r"how (?:long|quickly|fast) (?:do|did|does) (?:we|it take to) (?:restore|recover|resolve)"
         ),
         {"metrics": 4, "incident": -2},
     ),
@@ -224,3 +225,36 @@ OKR: list[Rule] = [
 ]
 
 RULES: list[Rule] = [*METRICS, *INCIDENT, *REVIEW, *OKR]
+
+# A time-to-recover metric scoped to incidents ("MTTR for sev2 incidents", "incident MTTR") asks for a
+# metric: the incident words only say what it is measured over, so they are dropped before scoring,
+# leaving any other part of the question ("...and which incidents are still open") to count.
+_RECOVERY_METRIC = (
+    r"(?:mttr|mttd|mtta|mean time (?:to|between) \w+|(?:average|median|typical) time to \w+|"
+    r"time to (?:restore|recover|resolve|repair|acknowledge|detect|mitigate)|"
+    r"(?:recovery|resolution|restoration) times?)"
+)
+_INCIDENT_SCOPE = r"(?:severity[- ]?\d|sev\d|p\d|incidents?|outages?|pages|alerts?)"
+# up to four words naming whose or which incidents ("all of payments' sev1"), never a new clause
+_SCOPE_WORDS = r"(?:(?!(?:and|or|plus|also|then|but|which|what|how|list|show|any|are|is)\b)[\w'-]+\s+){0,4}?"
+METRIC_SCOPES: list[tuple[re.Pattern[str], str]] = [
+    (  # MTTR for/of/across (all sev1) incidents -> MTTR
+        _R(
+            rf"\b({_RECOVERY_METRIC})\s+(?:(?:for|of|on|from|across|in|per|over)\s+{_SCOPE_WORDS})?"
+            rf"{_INCIDENT_SCOPE}(?:\s+{_INCIDENT_SCOPE})*\b"
+        ),
+        r"\1",
+    ),
+    (  # sev1 (incident) MTTR -> MTTR
+        _R(rf"\b(?:{_INCIDENT_SCOPE}\s+){{1,2}}(?={_RECOVERY_METRIC}\b)"),
+        "",
+    ),
+]
+
+# Requests to rework a piece of text (translate, proofread, rephrase) are language tasks, not questions
+# about engineering data, even when the text quoted mentions deploys or incidents; no agent can do them.
+TEXT_TASK = _R(
+    r"^\W*(?:(?:hey|hi|ok|okay|so)\W+)?(?:(?:can|could|would|will) you |pls |please |plz |help me |quickly )*"
+    r"(?:(?:translate|proofread|rephrase|reword|paraphrase|spell-?check)\b|"
+    r"(?:fix|correct|check) (?:the |my |this )?(?:grammar|spelling|typos|wording)\b)"
+)
