@@ -199,9 +199,14 @@ def _failure(
 
 
 def _rolls_back(nxt: DeploymentFact, d: DeploymentFact) -> bool:
-    """`nxt` rolls `d` back: the source says so, or it deploys a version first deployed before `d`."""
+    """`nxt` rolls `d` back: the source says so, or it deploys an older version than `d` runs.
+
+    "Older" compares when each version was first deployed, not `nxt`'s version with `d`'s finish: when
+    `d` is itself a rollback (it redeploys an old version), redeploying the newer version it replaced
+    is a roll-forward once the cause is fixed, and must not mark the remediation `d` as failed."""
     if nxt.is_rollback:
         return True
     same = (nxt.sha is not None and nxt.sha == d.sha) or (nxt.sha is None and nxt.version == d.version)
     first = nxt.version_first_deployed_at
-    return not same and first is not None and first < d.finished_at
+    current = d.version_first_deployed_at or d.finished_at
+    return not same and first is not None and first < current

@@ -67,7 +67,7 @@ async def deployments(
 ) -> dict[Partition, list[DeploymentFact]]:
     """Finished production deployments of each partition from its start, in (finish, key) order, with
     when each one's version was first deployed over the whole history (a rollback redeploys a version
-    first deployed before the deployment it replaces)."""
+    first deployed before the version it replaces was)."""
     rows = await conn.fetch(
         """SELECT d.*,
                   CASE WHEN d.sha IS NOT NULL THEN
