@@ -12,6 +12,22 @@ _REVERT_COMMIT = re.compile(r"This reverts commit (\w+)", re.IGNORECASE)
 _REVERT_PR = re.compile(r"Reverts\s+(?:[\w.-]+/[\w.-]+)?#(\d+)", re.IGNORECASE)
 
 
+# Names that say "production" without saying which one. Alert labels use them (Prometheus's
+# `env="prod"`) where deploy tools name the environment in full (`production`, `prod-eu`): an incident
+# tagged with one concerns every production environment of its service.
+GENERIC_PRODUCTION = ("prod", "production", "prd", "live")
+
+
+def incident_concerns(incident_environment: str | None, deployment_environment: str) -> bool:
+    """Whether an incident of a service counts against that service's deployments to this (production)
+    environment: untagged incidents and generic production names do; otherwise the names must agree,
+    ignoring case (`Production` is `production`; `prod-us` is not `prod-eu`)."""
+    if incident_environment is None:
+        return True
+    name = incident_environment.strip().lower()
+    return name in GENERIC_PRODUCTION or name == deployment_environment.strip().lower()
+
+
 def compile_patterns(csv: str) -> tuple[re.Pattern[str], ...]:
     """Comma-separated regexes -> compiled, case-insensitive (a bad one raises at startup)."""
     return tuple(re.compile(p.strip(), re.IGNORECASE) for p in csv.split(",") if p.strip())

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ingest_svc.metrics.domain.facts import BranchCommit, DeploymentFact, IncidentFact, Outcome, RevertFact
+from ingest_svc.metrics.domain.rules import incident_concerns
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,7 @@ def _failure(
         inc
         for inc in unlinked
         if inc.service == d.service
-        and inc.environment in (None, d.environment)
+        and incident_concerns(inc.environment, d.environment)
         and d.finished_at <= inc.opened_at < close
     ]
     if attributed:

@@ -19,6 +19,7 @@ from em_shared.contracts.base import utcnow
 
 from ingest_svc.metrics.config import Config
 from ingest_svc.metrics.domain import rows
+from ingest_svc.metrics.domain.rules import incident_concerns
 from ingest_svc.metrics.handlers.fold import Folder, Partition, incident_days, widen
 from ingest_svc.metrics.repository import facts, rollups
 from ingest_svc.metrics.repository.locks import metrics_lock
@@ -127,7 +128,7 @@ class Ingestor:
             days.extend(incident_days(r))
             # Attribution by window: the service's deployments from `opened_at - window` on.
             for env in envs.get(r["service"], []):
-                if r["environment"] in (None, env):
+                if incident_concerns(r["environment"], env):
                     widen(parts, (r["service"], env), r["opened_at"] - self.cfg.window)
         linked = sorted({a for r in touched for a in r["linked"]})
         for d in await facts.deployments_by_alias(conn, linked):

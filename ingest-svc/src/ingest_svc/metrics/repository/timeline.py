@@ -16,6 +16,7 @@ from typing import Any
 import asyncpg
 
 from ingest_svc.metrics.domain.facts import BranchCommit, DeploymentFact, IncidentFact, RevertFact
+from ingest_svc.metrics.domain.rules import GENERIC_PRODUCTION
 
 Partition = tuple[str, str]  # (service, production environment)
 
@@ -191,13 +192,16 @@ async def hotfix_shas(conn: asyncpg.Connection, repositories: list[str], shas: l
 async def incidents(
     conn: asyncpg.Connection, start: Mapping[Partition, datetime | None], aliases: list[str]
 ) -> dict[Partition, list[IncidentFact]]:
-    """Per partition: the incidents of its service opened from its start on (in its environment or
-    none), and every incident linked to one of `aliases` (classification keeps only its own links)."""
+    """Per partition: the incidents of its service opened from its start on that concern its environment
+    (`rules.incident_concerns`, here in SQL), and every incident linked to one of `aliases`
+    (classification keeps only its own links)."""
     rows = await conn.fetch(
         """SELECT p.s AS p_service, p.e AS p_env, i.* FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS p(s, e, t)
            JOIN incidents i ON i.service = p.s AND i.opened_at >= COALESCE(p.t, '-infinity')
-            AND (i.environment IS NULL OR i.environment = p.e)""",
+            AND (i.environment IS NULL OR lower(btrim(i.environment)) = ANY($4::text[])
+                 OR lower(btrim(i.environment)) = lower(btrim(p.e)))""",
         *partition_arrays(start),
+        list(GENERIC_PRODUCTION),
     )
     linked = (
         await conn.fetch("SELECT * FROM incidents WHERE linked && $1::text[]", aliases) if aliases else []
