@@ -37,6 +37,7 @@ _TITLE = re.compile(
     r"(?:\s+on\s+\{(?P<scope>[^}]*)\})?\]\s*(?P<name>.*?)\s*$"
 )
 _MONITOR_LINK = re.compile(r"/monitors/(\d+)")
+_LINKS = (("link",), ("url",), ("body",), ("message",), ("eventMsg",), ("event_msg",))
 # $ALERT_PRIORITY renders P1..P5 (or nothing); $PRIORITY is the event's normal/low, not a severity.
 _MONITOR_PRIORITY = re.compile(r"^[Pp]?[0-5]$")
 
@@ -83,11 +84,14 @@ def _tags(raw: Any) -> dict[str, str]:
 
 
 def _monitor(p: Any) -> str | None:
-    """The monitor id: a template variable, else the monitor link ($EVENT_ID is per notification)."""
+    """The monitor id: a template variable, else the monitor link ($LINK, or the `[Monitor Status]`
+    link Datadog writes into $EVENT_MSG, all the default payload has). $EVENT_ID is per notification."""
     if monitor := first_text(p, *_MONITOR):
         return monitor
-    link = _MONITOR_LINK.search(text(p, "link") or text(p, "url") or "")
-    return link.group(1) if link else None
+    for path in _LINKS:
+        if link := _MONITOR_LINK.search(text(p, *path) or ""):
+            return link.group(1)
+    return None
 
 
 def _severity(p: Any, tags: dict[str, str], title: dict[str, str]) -> str | None:

@@ -11,11 +11,28 @@ from typing import Any
 from ingest_svc.domain.catalog import Catalog
 from ingest_svc.domain.model import Delivery, Emitted, NormalizationError
 from ingest_svc.domain.normalizers.alerting import alert
-from ingest_svc.domain.normalizers.fields import first_text, first_time, items, str_list, text, time_at
+from ingest_svc.domain.normalizers.fields import first_text, first_time, get, items, str_list, text, time_at
 
 HANDLED = frozenset({"created", "activated", "acknowledged", "closed", "open"})
 _ISSUE = (("id",), ("issueId",), ("issue_id",), ("incident_id",))
 _STATE = (("state",), ("current_state",))
+# Workflows variables under the names templates give them: the default payload's lists, the
+# variables' own paths (`entitiesData.names`, `accumulations.conditionName`) and one-value keys.
+_ENTITIES = (
+    ("impactedEntities",),
+    ("entitiesData", "names"),
+    ("entities", "names"),
+    ("entityNames",),
+    ("entityName",),
+    ("entity_name",),
+)
+_POLICIES = (("alertPolicyNames",), ("accumulations", "policyName"), ("policy_name",), ("policyName",))
+_CONDITIONS = (
+    ("alertConditionNames",),
+    ("accumulations", "conditionName"),
+    ("condition_name",),
+    ("conditionName",),
+)
 
 
 def event_type(headers: dict[str, str], payload: Any) -> str:
@@ -28,10 +45,15 @@ def dedup_key(headers: dict[str, str], payload: Any) -> str | None:
     return f"{issue}:{first_text(payload, *_STATE)}:{when}" if issue else None
 
 
-def _names(p: Any, plural: str, *singular: str) -> list[str]:
-    """A list field (`alertConditionNames`), else its one-value spellings (`condition_name`)."""
-    values = str_list(items(p, plural))
-    return values or [v for v in (first_text(p, (k,)) for k in singular) if v]
+def _names(p: Any, *paths: tuple[str, ...]) -> list[str]:
+    """The first spelling that holds names: a list (`alertConditionNames`, or a Handlebars
+    `{{json accumulations.conditionName}}` kept nested) or one value (`condition_name`)."""
+    for path in paths:
+        value = get(p, *path)
+        names = str_list(value) if isinstance(value, list) else [v] if (v := first_text(p, path)) else []
+        if names := [n for n in names if n.strip()]:
+            return names
+    return []
 
 
 def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
@@ -41,11 +63,9 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
         raise NormalizationError("missing field id (issue id)")
     status = "resolved" if d.event_type == "closed" else "firing"
     occurred = first_time(time_at(p, "updatedAt"), time_at(p, "createdAt"), time_at(p, "timestamp"))
-    entities = _names(p, "impactedEntities") or [
-        n for n in (text(t, "name") for t in items(p, "targets")) if n
-    ]
-    policies = _names(p, "alertPolicyNames", "policy_name", "policyName")
-    conditions = _names(p, "alertConditionNames", "condition_name", "conditionName")
+    entities = _names(p, *_ENTITIES) or [n for n in (text(t, "name") for t in items(p, "targets")) if n]
+    policies = _names(p, *_POLICIES)
+    conditions = _names(p, *_CONDITIONS)
     labels = {
         k: ",".join(v)
         for k, v in (("entities", entities), ("policies", policies), ("conditions", conditions))

@@ -8,7 +8,7 @@ from typing import Any
 from ingest_svc.domain.catalog import Catalog
 from ingest_svc.domain.model import Delivery, Emitted
 from ingest_svc.domain.normalizers.alerting import alert
-from ingest_svc.domain.normalizers.fields import first_time, get, items, need, text, time_at
+from ingest_svc.domain.normalizers.fields import first_text, first_time, get, items, need, text, time_at
 
 HANDLED = frozenset({"issue", "event_alert", "metric_alert", "installation"})
 _PROJECT_IN_URL = re.compile(r"/projects/[^/]+/([^/]+)/")
@@ -46,7 +46,9 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
                 status=status,
                 title=text(issue, "title") or ext,
                 occurred_at=occurred,
-                reported_severity=text(issue, "level"),
+                # Sentry's issue priority (high/medium/low, since 2024) is its triage severity and
+                # users change it by hand; the level is the raw log level of the events.
+                reported_severity=first_text(issue, ("priority",), ("level",)),
                 # The issue's title names the problem (one error), as an alertname does; a constant
                 # would group every issue of a project into one incident.
                 alert_name=text(issue, "title") or ext,
