@@ -3,7 +3,7 @@
 This is the one route vendors hit thousands of times a second, and Litestar's handler layer (request
 object, parameter parsing, response object) costs more CPU than storing the delivery does: on a
 no-op POST it is about 70 of the 120 microseconds per request on this project's machine, and even
-as an ASGI mount its router and middleware chain cost about 15 (see docs/performance.md). So the
+as an ASGI mount its router and middleware chain cost about 3.5 (see docs/performance.md). So the
 service host hands `/webhooks` straight to this handler (`ServiceDefinition.direct_routes`), which
 reads the ASGI messages itself. Everything else stays the same: the same uvicorn server, the same
 `WebhookIntake` use case, the same `ErrorBody` answers; `api.WebhookController` describes these
