@@ -57,7 +57,7 @@ class ServiceDefinition:
     port: int
     route_handlers: Sequence[Any] = ()
     # Declarations that only describe routes in the OpenAPI document, for paths another handler
-    # serves (e.g. an ASGI mount on a hot path): Litestar generates their operations, nothing routes to them.
+    # serves (e.g. a direct route on a hot path): Litestar generates their operations, nothing routes to them.
     documented_routes: Sequence[Any] = ()
     # Path prefixes served by a plain ASGI handler ahead of Litestar's router and middleware: for a
     # route hit thousands of times a second whose per-request framework cost matters (ingest-svc's
