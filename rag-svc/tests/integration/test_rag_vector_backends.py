@@ -55,10 +55,14 @@ async def test_vector_backend(vector_backend, rag_settings, ready, db, capsys, r
             searcher = svc.ctx.state["searcher"]
             from em_shared.contracts.knowledge import SearchQuery
 
-            ranking = await searcher._vector_ranking("coredns servfail resolver", SearchQuery(query="x"), 3)
+            scored = await searcher._vector_ranking("coredns servfail resolver", SearchQuery(query="x"), 3)
+            ranking = [chunk_id for chunk_id, _ in scored]
             assert ranking[0] == "dns#0" and set(ranking) == {"dns#0", "tls#0", "oom#0"}
+            similarities = [similarity for _, similarity in scored]
+            assert similarities == sorted(similarities, reverse=True) and -1.0 <= similarities[-1] <= 1.0
             await http.delete("/v1/documents/dns")
-            ranking = await searcher._vector_ranking("coredns servfail resolver", SearchQuery(query="x"), 3)
+            scored = await searcher._vector_ranking("coredns servfail resolver", SearchQuery(query="x"), 3)
+            ranking = [chunk_id for chunk_id, _ in scored]
             assert "dns#0" not in ranking  # the exact path's matrix reloads after a write
 
         if vector_backend == "pgvector":

@@ -45,6 +45,23 @@ def test_numbers_that_are_not_http_status_codes_are_not_expanded(text: str) -> N
     assert not {e for e in shorthand_expansions(text) if e.endswith("xx")}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "dial tcp: lookup orders-db.internal on 10.96.0.10:53: i/o timeout",
+        "read udp 10.0.0.5:41234->10.0.0.2:53: i/o timeout",
+        "dial tcp: lookup api.stripe.com: no such host",
+    ],
+)
+def test_a_query_sent_to_a_resolver_is_recognised_as_dns(text: str) -> None:
+    assert "dns name resolution" in shorthand_expansions(text)
+
+
+@pytest.mark.parametrize("text", ["restarted at 10:53 after the deploy", "listening on 10.0.0.1:5353"])
+def test_times_and_other_ports_ending_in_53_are_not_dns(text: str) -> None:
+    assert "dns name resolution" not in shorthand_expansions(text)
+
+
 def test_expansions_never_repeat_a_word_the_query_already_has() -> None:
     assert shorthand_expansions("database db") == []
     assert shorthand_expansions("plain words about nothing") == []

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag_svc.domain.html_markup import html_to_markdown
 from rag_svc.domain.markdown import Block, list_items, parse_blocks
 
-CHUNKER_VERSION = "md-1"  # part of the content hash: a new chunker re-chunks every document
+CHUNKER_VERSION = "md-2"  # part of the content hash: a new chunker re-chunks every document
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9`\"'(\[])")
 
 
@@ -45,12 +46,13 @@ def count_words(text: str) -> int:
 
 
 def chunk_markdown(markdown: str, max_words: int = 150, overlap_words: int = 30) -> list[Chunk]:
-    """Chunks of `markdown` in order. Plain text works too: it is one headingless section."""
+    """Chunks of `markdown` in order. Plain text works too: it is one headingless section; an HTML
+    export is read as the Markdown it stands for (html_markup)."""
     if max_words < 10:
         raise ValueError("max_words must be at least 10")
     overlap_words = max(0, min(overlap_words, max_words // 2))
     sections: list[tuple[tuple[str, ...], list[Block]]] = []
-    for block in parse_blocks(markdown):
+    for block in parse_blocks(html_to_markdown(markdown)):
         if sections and sections[-1][0] == block.heading_path:
             sections[-1][1].append(block)
         else:

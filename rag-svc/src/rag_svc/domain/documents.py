@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag_svc.domain.chunking import CHUNKER_VERSION, Chunk, chunk_markdown
+from rag_svc.domain.html_markup import html_to_markdown
 from rag_svc.domain.identifiers import fulltext_input
 
 # What a chunk's tsvector is built from; bumped when that changes, so stored chunks are rebuilt
@@ -111,7 +112,7 @@ def document_from_file(doc_id: str, raw: str, fallback_title: str, url: str | No
     tags = meta.get("tags", [])
     if isinstance(tags, str):
         tags = [t for t in tags.split(",")]
-    h1 = _H1.search(body)
+    h1 = _H1.search(html_to_markdown(body))  # an HTML export's <h1> is its title too
     return Document(
         id=doc_id,
         text=body,

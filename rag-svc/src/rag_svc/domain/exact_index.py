@@ -17,6 +17,12 @@ class ExactIndex:
         self._row = {chunk_id: i for i, chunk_id in enumerate(ids)}
 
     def nearest(self, query: np.ndarray, limit: int, allowed: list[str] | None = None) -> list[str]:
+        return [chunk_id for chunk_id, _ in self.nearest_scored(query, limit, allowed)]
+
+    def nearest_scored(
+        self, query: np.ndarray, limit: int, allowed: list[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """The `limit` most similar chunks with their cosine similarity, best first."""
         if not self.ids or self.matrix.shape[1] != query.shape[0]:
             return []
         if allowed is None:
@@ -31,6 +37,7 @@ class ExactIndex:
         take = min(limit, scores.size)
         top = np.argpartition(-scores, take - 1)[:take]
         top = top[np.argsort(-scores[top], kind="stable")]
+        similarities = scores[top].tolist()
         if rows is not None:
             top = rows[top]
-        return [self.ids[i] for i in top.tolist()]
+        return [(self.ids[i], s) for i, s in zip(top.tolist(), similarities, strict=True)]

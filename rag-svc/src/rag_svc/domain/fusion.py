@@ -1,8 +1,9 @@
-"""Reciprocal rank fusion of the vector and full-text rankings (Cormack et al., 2009).
+"""Fusing the vector and full-text rankings, then capping chunks per document.
 
-RRF needs no score calibration between cosine similarity and ts_rank, which live on unrelated
-scales; k=60 is the paper's constant and keeps one list's top hit from drowning the other list.
-The fused list is then capped per document, so one long page cannot fill a whole answer.
+Search fuses by a convex combination of min-max normalised scores (convex_combination), which keeps
+how clearly each ranking separates its candidates. Reciprocal rank fusion (Cormack et al., 2009)
+stays for rankings without comparable scores. The fused list is then capped per document, so one
+long page cannot fill a whole answer.
 """
 
 from __future__ import annotations
@@ -21,6 +22,42 @@ def reciprocal_rank_fusion(
             scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     order = {item: i for i, item in enumerate(dict.fromkeys(i for r in rankings for i in r))}
     return sorted(scores.items(), key=lambda kv: (-kv[1], order[kv[0]]))
+
+
+def normalized_scores(ranking: list[tuple[str, float]]) -> dict[str, float]:
+    """Scores min-max scaled to [0, 1] over the ranking's own candidates (all 1.0 when they tie)."""
+    if not ranking:
+        return {}
+    high = max(score for _, score in ranking)
+    low = min(score for _, score in ranking)
+    if high - low <= 1e-12:
+        return {item: 1.0 for item, _ in ranking}
+    return {item: (score - low) / (high - low) for item, score in ranking}
+
+
+def convex_combination(
+    scored_rankings: list[list[tuple[str, float]]], weights: list[float] | None = None
+) -> list[tuple[str, float]]:
+    """Ids by the weighted mean of their min-max normalised scores (0 where a ranking lacks them),
+    best first; ties keep the order of first appearance.
+
+    Ranks alone discard how sure each ranking is. Two near neighbours (consumer lag vs rebalance
+    storm, public TLS vs mesh mTLS) often come first and second in both lists in opposite order, an
+    exact tie for RRF; the scores say which list separates them clearly: a log line's rare token
+    gives one runbook twice the full-text score of the next, while their cosine similarities
+    differ in the third decimal. Min-max scaling over each list's candidates puts cosine and
+    ts_rank on one scale without calibration (Bruch et al., "An Analysis of Fusion Functions for
+    Hybrid Retrieval", 2023: a normalised convex combination beats RRF in and out of domain).
+    """
+    weights = weights or [1.0] * len(scored_rankings)
+    normalized = [normalized_scores(ranking) for ranking in scored_rankings]
+    order = {item: i for i, item in enumerate(dict.fromkeys(c for r in scored_rankings for c, _ in r))}
+    total = sum(weights) or 1.0
+    fused = {
+        item: sum(w * n.get(item, 0.0) for w, n in zip(weights, normalized, strict=True)) / total
+        for item in order
+    }
+    return sorted(fused.items(), key=lambda kv: (-kv[1], order[kv[0]]))
 
 
 def cap_per_document(fused: list[tuple[str, float]], k: int, per_document: int) -> list[tuple[str, float]]:

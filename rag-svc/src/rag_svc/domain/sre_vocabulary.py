@@ -146,6 +146,7 @@ PHRASES: dict[str, str] = {
     "too many connections": "connection limit",
     "too many clients": "connection limit",
     "name resolution": "dns",
+    "no such host": "dns name resolution",
     "garbage collection": "gc",
     "feature flag": "configuration change",
     "roll back": "rollback",
@@ -160,6 +161,9 @@ _STATUS_WORDS = {
     "504": "gateway timeout",
 }
 _WORD = re.compile(r"[a-z0-9_]+")
+# A resolver address (`lookup db on 10.96.0.10:53`, `coredns:53`): a log line about a DNS query,
+# whichever words the client library wraps around it (`i/o timeout`, `connection refused`).
+_DNS_QUERY = re.compile(r"(?:\d{1,3}\.){3}\d{1,3}:53\b|[a-z][\w-]*:53\b")
 
 
 def shorthand_expansions(text: str) -> list[str]:
@@ -174,6 +178,8 @@ def shorthand_expansions(text: str) -> list[str]:
     for phrase, shorthand in PHRASES.items():
         if re.search(rf"\b{phrase}\b", joined):
             out.setdefault(shorthand, None)
+    if _DNS_QUERY.search(lowered):
+        out.setdefault("dns name resolution", None)
     for match in _HTTP_STATUS.finditer(lowered):
         code = match.group(0)
         out.setdefault(f"{match.group(1)}xx", None)

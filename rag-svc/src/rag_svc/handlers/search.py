@@ -1,4 +1,4 @@
-"""Hybrid search: vector and full-text candidates fused by reciprocal rank, filtered, cited."""
+"""Hybrid search: vector and full-text candidates fused by normalised score, filtered, cited."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from em_shared.contracts.knowledge import SearchHit, SearchQuery, SearchResults
 from em_shared.messaging.errors import InvalidInput
 
 from rag_svc.domain.exact_index import ExactIndex
-from rag_svc.domain.fusion import cap_per_document, reciprocal_rank_fusion
+from rag_svc.domain.fusion import cap_per_document, convex_combination
 from rag_svc.domain.query import QueryRejected, expand_query, search_terms, validate_query
 from rag_svc.domain.term_weights import Lexicon, term_query
 from rag_svc.domain.vector_cache import VectorCache
@@ -23,7 +23,7 @@ from rag_svc.repository.vectors import VectorCapability
 
 log = structlog.get_logger("rag.search")
 
-CANDIDATES = 50  # per ranking; RRF only needs the heads of both lists
+CANDIDATES = 50  # per ranking: fusion needs the heads of both lists; the 50th sets each list's score floor
 # Words in more than this share of chunks rank but do not select full-text candidates (see term_weights).
 COMMON_FRACTION = 0.1
 MAX_CHUNKS_PER_DOCUMENT = 3  # in one answer (more only when nothing else matched)
@@ -62,7 +62,7 @@ class Searcher:
             text_ranking = await repo.text_candidates(conn, terms, request.filters, limit)
         vector_ranking = await vector_task
         fused = cap_per_document(
-            reciprocal_rank_fusion([vector_ranking, text_ranking]), request.k, MAX_CHUNKS_PER_DOCUMENT
+            convex_combination([vector_ranking, text_ranking]), request.k, MAX_CHUNKS_PER_DOCUMENT
         )
         if not fused:
             return SearchResults(results=[])
@@ -108,7 +108,7 @@ class Searcher:
         self._lexicon = Lexicon(chunks, frequency)
         self._lexicon_read_at = time.monotonic()
 
-    async def _vector_ranking(self, query: str, request: SearchQuery, limit: int) -> list[str]:
+    async def _vector_ranking(self, query: str, request: SearchQuery, limit: int) -> list[tuple[str, float]]:
         model = self._embedder.model_id
         text = expand_query(query)
         vector = self.query_vectors.get(model, text)
@@ -125,7 +125,7 @@ class Searcher:
             allowed = None
             if filters.service or filters.team or filters.kind or filters.tags:
                 allowed = await repo.filtered_ids(conn, model, filters)
-        return index.nearest(vector, limit, allowed)
+        return index.nearest_scored(vector, limit, allowed)
 
     async def _exact_index(self, conn: asyncpg.Connection, model: str) -> ExactIndex:
         """The in-memory matrix, reloaded when any writer (this process or another) bumped the generation."""

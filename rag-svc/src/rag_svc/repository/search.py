@@ -48,8 +48,8 @@ async def lexicon(conn: asyncpg.Connection) -> tuple[int, dict[str, int]]:
 
 async def text_candidates(
     conn: asyncpg.Connection, query: TermQuery, filters: SearchFilters, limit: int
-) -> list[str]:
-    """Chunk ids holding any `select` lexeme, ranked by the weighted sum of each `rank` lexeme's ts_rank.
+) -> list[tuple[str, float]]:
+    """Chunk ids (with their score) holding any `select` lexeme, ranked by the weighted sum of each `rank` lexeme's ts_rank.
 
     Per lexeme, ts_rank is its position-weighted frequency in the chunk normalised by length (title
     and headings weigh more than body text); the weight is its inverse document frequency. ts_rank of
@@ -69,14 +69,15 @@ async def text_candidates(
     ]
     where = filter_sql(filters, args)
     rows = await conn.fetch(
-        f"""SELECT id FROM chunks, CAST($1 AS tsquery) q
+        f"""SELECT id, (SELECT sum(u.w * ts_rank(tsv, u.t, 1))
+                        FROM unnest($3::tsquery[], $4::float8[]) AS u(t, w)) AS score
+            FROM chunks, CAST($1 AS tsquery) q
             WHERE tsv @@ q{where}
-            ORDER BY (SELECT sum(u.w * ts_rank(tsv, u.t, 1))
-                      FROM unnest($3::tsquery[], $4::float8[]) AS u(t, w)) DESC, id
+            ORDER BY score DESC, id
             LIMIT $2""",
         *args,
     )
-    return [r["id"] for r in rows]
+    return [(r["id"], float(r["score"] or 0.0)) for r in rows]
 
 
 async def pgvector_candidates(
@@ -86,8 +87,8 @@ async def pgvector_candidates(
     model: str,
     filters: SearchFilters,
     limit: int,
-) -> list[str]:
-    """Nearest chunks by cosine distance through the HNSW index (model and dimension must match)."""
+) -> list[tuple[str, float]]:
+    """Nearest chunks (with cosine similarity) through the HNSW index (model and dimension must match)."""
     dim = int(query.shape[0])
     args: list[Any] = [_vector_literal(query), model, limit]
     where = filter_sql(filters, args)
@@ -97,13 +98,14 @@ async def pgvector_candidates(
     # release (RESET ALL) clears it for other users of the connection.
     await conn.execute(f"SET hnsw.ef_search = {200 if where else 64}")
     rows = await conn.fetch(
-        f"""SELECT id FROM chunks
+        f"""SELECT id, (embedding::{cap.vector_type(dim)}) {cap.cosine_operator} $1::{cap.vector_type(dim)} AS distance
+            FROM chunks
             WHERE embedding_dim = {dim} AND embedding_model = $2{where}
             ORDER BY (embedding::{cap.vector_type(dim)}) {cap.cosine_operator} $1::{cap.vector_type(dim)}
             LIMIT $3""",
         *args,
     )
-    return [r["id"] for r in rows]
+    return [(r["id"], 1.0 - float(r["distance"])) for r in rows]
 
 
 async def filtered_ids(conn: asyncpg.Connection, model: str, filters: SearchFilters) -> list[str]:

@@ -36,7 +36,7 @@ class SearchHit(msgspec.Struct, frozen=True, kw_only=True):
     chunk_id: str
     heading_path: list[str]
     text: str
-    score: float  # reciprocal-rank-fusion score: higher is better, comparable within one answer only
+    score: float  # fused relevance in 0-1 (each ranking scaled, then averaged): higher is better, compare within one answer
     title: str | None = None
     kind: str | None = None
     url: str | None = None
