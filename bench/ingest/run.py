@@ -198,6 +198,11 @@ def main() -> None:
     ap.add_argument("--rate-duration", type=float, default=10)
     ap.add_argument("--group-commit-max", default="128")
     ap.add_argument("--skip-noop", action="store_true")
+    ap.add_argument(
+        "--ingest-src",
+        help="run ingest-svc from this source tree (e.g. a `git archive` of another revision), to compare "
+        "revisions in one window; the baselines and the load stay this tree's",
+    )
     args = ap.parse_args()
     database_url = os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test"
     wrk = ensure_wrk()
@@ -239,6 +244,9 @@ def main() -> None:
             "EM_INGEST_GROUP_COMMIT_MAX": args.group_commit_max,
             **{f"{PREFIX}{s.upper()}": SECRET for s in SOURCES},
         }
+        if args.ingest_src:
+            src = Path(args.ingest_src).resolve()
+            env["PYTHONPATH"] = f"{src / 'ingest-svc' / 'src'}:{src / 'shared' / 'src'}"
         ingest = subprocess.Popen(
             [sys.executable, "-m", "ingest_svc"],
             env=env,
