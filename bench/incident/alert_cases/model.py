@@ -60,6 +60,24 @@ class Relation:
     note: str = ""
 
 
+def collect(vendors: tuple[Any, ...]) -> tuple[list[Case], list[Relation]]:
+    """Every vendor module's cases and relations, checked: ids unique, relations naming known cases."""
+    cases: list[Case] = []
+    relations: list[Relation] = []
+    for vendor in vendors:
+        c, r = vendor.cases()
+        cases += c
+        relations += r
+    ids = [c.id for c in cases]
+    dupes = {i for i in ids if ids.count(i) > 1}
+    if dupes:
+        raise ValueError(f"duplicate case ids: {sorted(dupes)}")
+    missing = {x for r in relations for x in (r.a, r.b)} - set(ids)
+    if missing:
+        raise ValueError(f"relations name unknown cases: {sorted(missing)}")
+    return cases, relations
+
+
 def split_of(key: str) -> str:
     """dev or test, stable per case/relation id: fixes are made looking at dev failures only."""
     return "dev" if zlib.crc32(key.encode()) % 2 == 0 else "test"

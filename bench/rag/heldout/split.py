@@ -3,11 +3,13 @@
 Within each runbook's queries (ordered by the SHA-1 of their text) they alternate dev, test, dev, ...
 (an odd group's extra query goes to dev and test in turn)
 so both halves cover every runbook and the split never depends on anyone's choice.
-Run once when queries are added; tuning may only look at dev.jsonl.
+Run once when queries are added; tuning may only look at dev.jsonl. Takes the round's directory
+(default: this one), so every held-out round is split the same way: `split.py ../heldout2`.
 """
 
 import hashlib
 import json
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -15,7 +17,8 @@ HERE = Path(__file__).parent
 
 
 def main() -> None:
-    items = [json.loads(line) for line in (HERE / "queries.jsonl").read_text().splitlines() if line.strip()]
+    here = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
+    items = [json.loads(line) for line in (here / "queries.jsonl").read_text().splitlines() if line.strip()]
     groups: dict[str, list[dict]] = defaultdict(list)
     for item in items:
         groups[item["expected"][0]].append(item)
@@ -27,7 +30,7 @@ def main() -> None:
             (dev if (i + offset) % 2 == 0 else test).append(item)
         offset ^= len(ordered) % 2
     for name, part in (("dev", dev), ("test", test)):
-        (HERE / f"{name}.jsonl").write_text("".join(json.dumps(it) + "\n" for it in part))
+        (here / f"{name}.jsonl").write_text("".join(json.dumps(it, ensure_ascii=False) + "\n" for it in part))
         print(name, len(part))
 
 
