@@ -12,6 +12,8 @@ from em_shared.contracts.deployments import DeploymentChanged
 from em_shared.contracts.incidents import IncidentChanged, IncidentSnapshot
 from em_shared.contracts.ownership import Ownership
 from em_shared.contracts.subjects import S
+from em_shared.runtime.settings import load_settings
+from ingest_svc.settings import IngestSettings
 
 
 def deployment(
@@ -204,3 +206,16 @@ def kind_of(subject: str) -> str:
 def _matches(pattern: str, subject: str) -> bool:
     p, s = pattern.split("."), subject.split(".")
     return len(p) == len(s) and all(a in ("*", b) for a, b in zip(p, s, strict=True))
+
+
+def ingest_settings(servers: Any, namespace: str, **overrides: Any) -> IngestSettings:
+    """ingest-svc's settings on the test servers and namespace, any port, plus the test's own."""
+    return load_settings(
+        IngestSettings,
+        {},
+        nats_url=servers.nats_url,
+        database_url=servers.database_url,
+        namespace=namespace,
+        port=0,
+        **overrides,
+    )

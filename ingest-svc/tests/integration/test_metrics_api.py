@@ -14,26 +14,15 @@ from em_shared.contracts.ownership import Ownership
 from em_shared.contracts.quality import QualityReported
 from em_shared.contracts.subjects import S
 from em_shared.messaging.errors import RpcFailure
-from em_shared.runtime.settings import load_settings
 from em_shared.testing.live import live_service
 from ingest_svc.app import create_service
-from ingest_svc.settings import IngestSettings
-from metrics_testkit import deployment, incident, pull_request, push, settle
+from metrics_testkit import deployment, incident, ingest_settings, pull_request, push, settle
 
 pytestmark = pytest.mark.usefixtures("cleanup_namespace")
 
 
 def _settings(servers, namespace, **kw):
-    return load_settings(
-        IngestSettings,
-        {},
-        nats_url=servers.nats_url,
-        database_url=servers.database_url,
-        namespace=namespace,
-        metrics_min_sample=1,
-        port=0,
-        **kw,
-    )
+    return ingest_settings(servers, namespace, **{"metrics_min_sample": 1, **kw})
 
 
 async def _rolled_up(svc) -> list[DoraRolledUp]:

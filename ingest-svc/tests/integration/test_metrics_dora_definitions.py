@@ -84,11 +84,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from em_shared.contracts.base import deterministic_id
 from em_shared.contracts.metrics import DoraQuery
-from em_shared.runtime.settings import load_settings
 from em_shared.testing.live import live_service
 from ingest_svc.app import create_service
-from ingest_svc.settings import IngestSettings
-from metrics_testkit import deployment, incident, pull_request, push, settle
+from metrics_testkit import deployment, incident, ingest_settings, pull_request, push, settle
 
 pytestmark = pytest.mark.usefixtures("cleanup_namespace")
 
@@ -223,16 +221,12 @@ def late_batch():
 
 
 async def test_dora_figures_follow_the_definitions(servers, namespace):
-    settings = load_settings(
-        IngestSettings,
-        {},
-        nats_url=servers.nats_url,
-        database_url=servers.database_url,
-        namespace=namespace,
+    settings = ingest_settings(
+        servers,
+        namespace,
         metrics_time_zone="America/New_York",
         metrics_min_sample=3,
         metrics_attribution_window_h=24.0,
-        port=0,
     )
     span = {"from": "2026-03-02", "to": "2026-03-23"}
     async with live_service(create_service(settings), settings) as svc:
@@ -436,16 +430,7 @@ def recovery_of(body: dict) -> tuple:
 
 
 async def test_reclassification_unrecovered_pending_and_environments(servers, namespace):
-    settings = load_settings(
-        IngestSettings,
-        {},
-        nats_url=servers.nats_url,
-        database_url=servers.database_url,
-        namespace=namespace,
-        metrics_min_sample=2,
-        metrics_attribution_window_h=24.0,
-        port=0,
-    )
+    settings = ingest_settings(servers, namespace, metrics_min_sample=2, metrics_attribution_window_h=24.0)
     now = datetime.now(UTC).replace(microsecond=0)
     first, late = second_scenario(now)
     span = {"from": "2026-03-30", "to": "2026-04-13"}
@@ -502,15 +487,7 @@ async def test_roll_forward_after_a_rollback_is_not_a_failure_of_the_rollback(se
     at 11:00 vs 09:00), so G4 rolls forward, not back: G3, the remediation, did not fail, and G4 (no new
     commit: g2 was first deployed by G2) is no rework. Failed 1 of 4; recovery [1800]; rework [G3].
     """
-    settings = load_settings(
-        IngestSettings,
-        {},
-        nats_url=servers.nats_url,
-        database_url=servers.database_url,
-        namespace=namespace,
-        metrics_min_sample=2,
-        port=0,
-    )
+    settings = ingest_settings(servers, namespace, metrics_min_sample=2)
     gateway = "acme/gateway"
     events = [
         push(gateway, [("g1", at_april(6, 8))], at_april(6, 8, 5)),

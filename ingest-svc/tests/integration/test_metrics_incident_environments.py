@@ -11,12 +11,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from em_shared.runtime.settings import load_settings
 from em_shared.testing.live import live_service
 from ingest_svc.app import create_service
 from ingest_svc.metrics.domain.rules import incident_concerns
-from ingest_svc.settings import IngestSettings
-from metrics_testkit import deployment, incident, settle
+from metrics_testkit import deployment, incident, ingest_settings, settle
 
 pytestmark = pytest.mark.usefixtures("cleanup_namespace")
 
@@ -40,15 +38,7 @@ async def test_an_incident_tagged_prod_fails_a_deployment_to_production(servers,
     recovery is 12:30 -> 13:30 = 3600 s. Change failure rate 1 of 3.
     billing deploys B1 10:00 to `prod-eu`; incident I2 in `prod-us` at 10:30 does not concern it: 0 of 1.
     """
-    settings = load_settings(
-        IngestSettings,
-        {},
-        nats_url=servers.nats_url,
-        database_url=servers.database_url,
-        namespace=namespace,
-        metrics_min_sample=1,
-        port=0,
-    )
+    settings = ingest_settings(servers, namespace, metrics_min_sample=1)
     events = [
         deployment("C1", "checkout", at(9), sha="c1", team="alpha"),
         deployment("C2", "checkout", at(12), sha="c2", team="alpha"),

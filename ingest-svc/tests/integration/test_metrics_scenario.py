@@ -33,11 +33,9 @@ from datetime import UTC, datetime
 import pytest
 from em_shared.contracts.base import deterministic_id
 from em_shared.contracts.metrics import DoraQuery
-from em_shared.runtime.settings import load_settings
 from em_shared.testing.live import live_service
 from ingest_svc.app import create_service
-from ingest_svc.settings import IngestSettings
-from metrics_testkit import deployment, incident, push, settle
+from metrics_testkit import deployment, incident, ingest_settings, push, settle
 
 pytestmark = pytest.mark.usefixtures("cleanup_namespace")
 
@@ -124,16 +122,12 @@ def ids(prefix: str, *names: str) -> set[str]:
 
 
 async def test_hand_checked_scenario_over_http_and_nats(servers, namespace):
-    settings = load_settings(
-        IngestSettings,
-        {},
-        nats_url=servers.nats_url,
-        database_url=servers.database_url,
-        namespace=namespace,
+    settings = ingest_settings(
+        servers,
+        namespace,
         metrics_time_zone="Europe/Paris",
         metrics_min_sample=2,
         metrics_attribution_window_h=24.0,
-        port=0,
     )
     async with live_service(create_service(settings), settings) as svc:
         for subject, event in first_batch():
