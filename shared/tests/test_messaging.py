@@ -91,7 +91,7 @@ async def test_rpc_round_trip_and_typed_errors(servers, nc, topology):
     serve_rpc(broker, topology, "test", "rpc.test.echo", Echo, echo)
     await broker.start()
     try:
-        rpc = RpcClient(nc, topology, timeout_s=2)
+        rpc = RpcClient(nc, topology, timeout_s=10)  # generous: a busy CI box, not a timing check
         assert await rpc.call("rpc.test.echo", Echo(text="hi"), EchoReply) == EchoReply(text="HI")
         with pytest.raises(RpcFailure) as missing:
             await rpc.call("rpc.test.echo", Echo(text="missing"), EchoReply)

@@ -10,7 +10,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from em_shared.devenv.processes import free_port, is_alive
+from em_shared.devenv.processes import free_port, free_port_block, is_alive
+from em_shared.devenv.servers import TEMPORAL_PORT_OFFSETS
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,11 +35,14 @@ def test_up_boots_everything_on_embedded_servers_and_down_stops_it(tmp_path):
     }
     ports = {name: free_port() for name in ("ingest", "incident", "okr", "agent", "notifier", "rag")}
     env.update({f"{name.upper()}_PORT": str(port) for name, port in ports.items()})
+    nats_port, pg_port = free_port(), free_port()
+    taken = {*ports.values(), nats_port, pg_port}
     env.update(
         {
-            "EM_EMBEDDED_NATS_PORT": str(free_port()),
-            "EM_EMBEDDED_PG_PORT": str(free_port()),
-            "EM_EMBEDDED_TEMPORAL_PORT": str(free_port()),
+            "EM_EMBEDDED_NATS_PORT": str(nats_port),
+            "EM_EMBEDDED_PG_PORT": str(pg_port),
+            # Temporal listens beside its port too (+10, +11, +1000): none of those may be one of ours.
+            "EM_EMBEDDED_TEMPORAL_PORT": str(free_port_block(TEMPORAL_PORT_OFFSETS, avoid=taken)),
         }
     )
     run_dir = tmp_path / "run"

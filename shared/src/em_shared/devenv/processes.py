@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +55,27 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def free_port_block(offsets: Sequence[int], avoid: Collection[int] = ()) -> int:
+    """A port p such that p + each offset is free now and in none of `avoid`: for a server that listens
+    on ports derived from one (Temporal's dev server: UI, HTTP API and metrics beside gRPC). A plain free
+    port can have a neighbour taken by the next free port handed to someone else."""
+    for _ in range(500):
+        base = free_port()
+        ports = [base + offset for offset in offsets]
+        if all(port <= 65535 and port not in avoid and _bindable(port) for port in ports):
+            return base
+    raise OSError(f"no free block of ports at offsets {list(offsets)}")
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def spawn(

@@ -163,10 +163,16 @@ def _pg_ready(bin_dir: Path, port: int) -> bool:
 # --- Temporal -----------------------------------------------------------------------------------
 
 
+# `temporal server start-dev` listens on its gRPC port and on these offsets from it: the HTTP API,
+# metrics and the UI. All four must be free; `processes.free_port_block` finds such a port.
+TEMPORAL_PORT_OFFSETS = (0, 10, 11, 1000)
+
+
 def start_temporal(run_dir: Path, port: int) -> str:
     m = managed(run_dir, "temporal")
     if m.pid() is None:
-        _ensure_free(port, "temporal", m)
+        for offset in TEMPORAL_PORT_OFFSETS:
+            _ensure_free(port + offset, "temporal", m)
         store = run_dir / "temporal"
         store.mkdir(parents=True, exist_ok=True)
         spawn(
@@ -179,12 +185,12 @@ def start_temporal(run_dir: Path, port: int) -> str:
                 "127.0.0.1",
                 "--port",
                 str(port),
-                "--ui-port",
-                str(port + 1000),
                 "--http-port",
-                str(port + 10),
+                str(port + TEMPORAL_PORT_OFFSETS[1]),
                 "--metrics-port",
-                str(port + 11),
+                str(port + TEMPORAL_PORT_OFFSETS[2]),
+                "--ui-port",
+                str(port + TEMPORAL_PORT_OFFSETS[3]),
                 "--db-filename",
                 str(store / "temporal.db"),
                 "--log-level",

@@ -12,8 +12,14 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from em_shared.devenv.processes import free_port
-from em_shared.devenv.servers import start_nats, start_postgres, start_temporal, stop_server
+from em_shared.devenv.processes import free_port, free_port_block
+from em_shared.devenv.servers import (
+    TEMPORAL_PORT_OFFSETS,
+    start_nats,
+    start_postgres,
+    start_temporal,
+    stop_server,
+)
 
 
 @dataclass
@@ -43,7 +49,7 @@ class TestServers:
         """Started on first use: most tests do not need Temporal."""
         if self._temporal is None:
             assert self._run_dir is not None
-            self._temporal = start_temporal(self._run_dir, free_port())
+            self._temporal = start_temporal(self._run_dir, free_port_block(TEMPORAL_PORT_OFFSETS))
             self._started.append("temporal")
         return self._temporal
 
