@@ -55,6 +55,9 @@ class GroupCommitter:
         self._ready = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._watchdog: asyncio.Task[None] | None = None
+        # asyncio.get_running_loop() checks the process id (a getpid() system call) on every call; a
+        # committer lives and dies on one loop, so it asks once.
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.batches = 0
         self.stored = 0
 
@@ -85,7 +88,9 @@ class GroupCommitter:
         """True when the delivery is new, False when its transport key was already stored."""
         if len(self._queue) >= self._queue_max:
             raise Overloaded("accept queue full")
-        loop = asyncio.get_running_loop()
+        loop = self._loop
+        if loop is None:
+            loop = self._loop = asyncio.get_running_loop()
         future: asyncio.Future[bool] = loop.create_future()
         self._queue.append((row, future))
         self._deadlines.append((loop.time() + timeout_s, future))
