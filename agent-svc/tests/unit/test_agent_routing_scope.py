@@ -50,3 +50,16 @@ def test_text_rework_requests_route_nowhere_and_end_a_follow_up(message):
 def test_translate_inside_a_real_question_is_not_a_text_task():
     route = classify("how do alert storms translate into incidents for the payments team")
     assert route.agents == ("incident",)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what's our rework rate this quarter", "deployment rework for the payments team in may"],
+)
+def test_rework_rate_is_a_metrics_question(question):
+    # The metrics module reports rework rate beside the four DORA keys (docs/metrics.md).
+    assert classify(question).agents == ("metrics",)
+
+
+def test_reworking_text_is_not_rework_rate():
+    assert "metrics" not in classify("can you rework this paragraph for the newsletter").agents

@@ -34,6 +34,8 @@ METRICS: list[Rule] = [
     (
         _R(
             r"change[- ]fail|failure rate|rollback rate|failed (?:deploy|deployment|release|change)s?|"
+            # Rework rate: the fifth DORA figure (2024), which the metrics module reports (docs/metrics.md).
+            r"\brework (?:rate|ratio)s?\b|\b(?:deploy|deployment) rework\b|"
             r"(?:deploy|deployment|release|change)s? (?:that )?(?:failed|were rolled back|caused (?:a )?failures?)|"
             r"\brollbacks?\b"
         ),
