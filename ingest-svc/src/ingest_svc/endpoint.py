@@ -43,9 +43,8 @@ class MethodNotAllowed(ServiceError):
     code, status = "method_not_allowed", 405
 
 
-def _route(path: str) -> tuple[str, str]:
-    """(source, instance) from the path below the prefix, e.g. `/github/` or `/alertmanager/eu-1/`."""
-    parts = [p for p in path.split("/") if p]
+def _route(parts: list[str]) -> tuple[str, str]:
+    """(source, instance) from the path's segments below the prefix (`github`, or `alertmanager`, `eu-1`)."""
     if not parts or len(parts) > 2:
         raise NotFound("webhook paths are /webhooks/{source} or /webhooks/{source}/{instance}")
     if len(parts) == 1:
@@ -91,12 +90,12 @@ def _error(status: int, code: str, detail: str, extra: Any = None) -> bytes:
 
 
 async def _accept(
-    intake: WebhookIntake, path: str, scope: Scope, receive: Receive
+    intake: WebhookIntake, parts: list[str], scope: Scope, receive: Receive
 ) -> tuple[int, bytes, list[tuple[bytes, bytes]] | None, str]:
     """(status, body, extra headers, telemetry outcome) of one webhook request."""
     if scope["method"] != "POST":
         raise MethodNotAllowed(f"{scope['method']} is not allowed here; webhooks are POSTed")
-    name, instance = _route(path)
+    name, instance = _route(parts)
     source, limit = intake.source(name)  # 404 before reading a body nobody will store
     # ASGI header names are already lower-case bytes: decode them directly.
     headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
@@ -113,14 +112,13 @@ async def _accept(
 async def webhooks(ctx: ServiceContext | None, scope: Scope, receive: Receive, send: Send) -> None:
     """The direct route for PREFIX: `scope["path"]` is PREFIX or below it."""
     started = time.perf_counter()
-    path = scope["path"][len(PREFIX) :]
-    first = path.strip("/").split("/", 1)[0]
-    label = first if first in SOURCES else "unknown"  # unknown names must not mint label values
+    parts = [p for p in scope["path"][len(PREFIX) :].split("/") if p]
+    label = parts[0] if parts and parts[0] in SOURCES else "unknown"  # no label values from callers
     if ctx is None:
         await _answer(send, 503, _error(503, "unavailable", "service is starting"), [(b"retry-after", b"1")])
         return
     try:
-        status, body, extra, outcome = await _accept(ctx.state["intake"], path, scope, receive)
+        status, body, extra, outcome = await _accept(ctx.state["intake"], parts, scope, receive)
     except ServiceError as exc:
         status, body, outcome = (
             exc.status,

@@ -79,7 +79,7 @@ class WebhookIntake:
             payload = self._decode(source, content_type, body)  # SNS signs fields of the JSON, not bytes
         verified = await self._verify(source, instance, headers, body, payload)
         if payload is None:
-            if source.header_keyed and source.payload_type is None:
+            if source.decodes_in_relay:
                 self._validate(source, content_type, body)  # the relay decodes it; here only check it
             else:
                 payload = self._decode(source, content_type, body)

@@ -236,7 +236,7 @@ class Relay:
 
     async def _relay(self, conn: asyncpg.Connection, items: list[Stored], catalog: Catalog) -> None:
         """Normalize, publish and complete claimed deliveries, inside the claiming transaction."""
-        plans = []
+        plans: list[_Plan] = []
         for start in range(0, len(items), _PLAN_SLICE):
             if start:
                 await asyncio.sleep(0)  # let commits and requests waiting on this loop go first

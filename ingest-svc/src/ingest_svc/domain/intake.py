@@ -67,9 +67,15 @@ def _decode_projected(payload_type: type, body: bytes) -> Any:
         document = _projector(payload_type).decode(body)
     except msgspec.ValidationError:
         return None
-    if not body.isascii():
-        body.decode("utf-8")  # skipped strings are not checked for their encoding
+    _check_utf8(body)
     return msgspec.to_builtins(document)
+
+
+def _check_utf8(body: bytes) -> None:
+    """msgspec skips the strings it does not build (Raw, or fields a type leaves out) without checking
+    their encoding: bad UTF-8 must fail here as it fails a full decode (UnicodeDecodeError)."""
+    if not body.isascii():
+        body.decode("utf-8")
 
 
 @functools.cache
@@ -101,8 +107,7 @@ def validate(source: Source, content_type: str | None, body: bytes) -> None:
         return
     try:
         msgspec.json.decode(body, type=msgspec.Raw)
-        if not body.isascii():
-            body.decode("utf-8")  # Raw skips over strings without checking their encoding
+        _check_utf8(body)
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise BadBody(f"malformed JSON: {exc}") from exc
 

@@ -73,6 +73,13 @@ class Source:
         """The msgspec type naming the fields the normalizer reads, when it declares one."""
         return getattr(self.normalizer, "PAYLOAD_TYPE", None)
 
+    @cached_property
+    def decodes_in_relay(self) -> bool:
+        """Accept only validates the body; the relay decodes it. For sources whose event type and dedup
+        key come from headers and whose payload would be decoded in full (no `payload_type`, which makes
+        the decode as cheap as validating, so it is done once at accept and handed over)."""
+        return self.header_keyed and self.payload_type is None
+
     def event_type(self, headers: dict[str, str], payload: Any) -> str:
         return str(self.normalizer.event_type(headers, payload))
 
