@@ -88,13 +88,17 @@ async def claim_outbox(
 ) -> list[asyncpg.Record]:
     """Lock up to `limit` ready outbox rows with their deliveries; concurrent relays skip them.
 
-    `skip`: deliveries this process relays from memory next (the scan leaves them alone).
+    `skip`: deliveries this process relays from memory next (the scan leaves them alone). Up to
+    thousands of ids when the relay is behind: an anti-join (hashed), where `<> ALL(array)` compared
+    every outbox row with every id - quadratic, and it made PostgreSQL the bottleneck exactly when
+    the relay needed to catch up (measured in docs/performance.md, "Ingest", session 5).
     """
     return await conn.fetch(
         """SELECT d.id::text AS id, d.source, d.instance, d.event_type, d.received_at, d.headers, d.body,
                   d.content_type, o.attempts
            FROM outbox o JOIN deliveries d ON d.id = o.delivery_id
-           WHERE o.available_at <= now() AND o.delivery_id <> ALL($2::uuid[])
+           WHERE o.available_at <= now()
+             AND NOT EXISTS (SELECT 1 FROM unnest($2::uuid[]) AS s(id) WHERE s.id = o.delivery_id)
            ORDER BY o.enqueued_at, d.received_at
            LIMIT $1
            FOR UPDATE OF o SKIP LOCKED""",
