@@ -54,3 +54,33 @@ def test_sentry_issue_webhooks_and_issue_alerts_name_the_issue_not_a_constant_or
     assert resolved.alert_name == resolved.title
     assert alerted.alert_name == alerted.title
     assert alerted.labels.get("sentry_rule")  # the rule that fired stays visible
+
+
+def _datadog(title: str, scope: str, monitor: str = "4242") -> Any:
+    body = json.loads(sample_named("datadog/monitor.triggered.json").body)
+    body.update(
+        alert_title=title, title=f"[Triggered on {{{scope}}}] {title}", alert_scope=scope, alert_id=monitor
+    )
+    [signal] = _signals("datadog", "datadog/monitor.triggered.json", body)
+    return signal
+
+
+def test_one_multi_alert_datadog_monitor_has_one_name_whatever_group_it_renders_for() -> None:
+    # A monitor named `Restarts of {{pod_name.name}} in {{kube_namespace.name}}`, notifying per pod.
+    pods = [
+        _datadog(f"Restarts of {pod} in payments", f"pod_name:{pod},kube_namespace:payments")
+        for pod in ("api-7d9f-x2k4q", "api-7d9f-q8w2z", "worker-5c6b-tt9p1")
+    ]
+    assert {s.alert_name for s in pods} == {"Restarts of {{pod_name.name}} in {{kube_namespace.name}}"}
+    assert len({s.title for s in pods}) == 3  # the rendered titles stay what the vendor sent
+    assert len({s.external_id for s in pods}) == 3  # and each group is its own alert
+
+
+def test_datadog_scope_values_inside_other_words_and_distinct_monitors_stay_apart() -> None:
+    # `db` is a scope value but only inside `db-replica-lag`-like words here: nothing is replaced.
+    [lag] = [_datadog("Replication lag on dbhost-2 high", "role:db")]
+    assert lag.alert_name == "Replication lag on dbhost-2 high"
+    cpu = _datadog("High CPU on web-1", "host:web-1", monitor="1")
+    disk = _datadog("Disk almost full on web-1", "host:web-1", monitor="2")
+    assert cpu.alert_name == "High CPU on {{host.name}}"
+    assert cpu.alert_name != disk.alert_name

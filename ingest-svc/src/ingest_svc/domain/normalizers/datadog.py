@@ -94,6 +94,26 @@ def _monitor(p: Any) -> str | None:
     return None
 
 
+def _monitor_name(name: str | None, scope: str) -> str | None:
+    """The monitor's name as written, not as rendered for one group.
+
+    A multi-alert monitor named `Disk almost full on {{host.name}}` notifies as `... on web-1`,
+    `... on web-2`: as the alert name (incident-svc groups by service + alert name) that split one
+    monitor's groups into an incident per host. Each value of the group's scope that stands as a
+    whole word in the name is put back as its template variable, so every group of one monitor has
+    one name; the rendered title stays the signal's title. The `service` value is left as written:
+    the grouping key holds the service already, and names such as `High error rate on checkout` are
+    as often literal as templated (replacing it would then split the groups of other services).
+    """
+    if not name or not scope:
+        return name
+    for tag in scope.split(","):
+        key, sep, value = tag.partition(":")
+        if sep and key and key != "service" and value and value != "*":
+            name = re.sub(rf"(?<![\w.-]){re.escape(value)}(?![\w.-])", f"{{{{{key}.name}}}}", name)
+    return name
+
+
 def _severity(p: Any, tags: dict[str, str], title: dict[str, str]) -> str | None:
     """Monitor priority, else a severity/priority tag, else the title's [P1], else the alert type."""
     priority = first_text(p, *_PRIORITY)
@@ -127,7 +147,7 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
             occurred_at=occurred,
             identity=(ident, scope),
             reported_severity=_severity(p, tags, from_title),
-            alert_name=name,
+            alert_name=_monitor_name(name, scope),
             labels=tags,
             description=first_text(p, ("body",), ("message",), ("text_only_msg",)),
             started_at=time_at(p, "date") if status == "firing" else None,
