@@ -31,7 +31,16 @@ def finished(
     finished_at: datetime | None = None,
     url: str | None = None,
     deploy_names: tuple[str | None, ...] = (),
+    deploy_group: str | None = None,
+    deploy_at: datetime | None = None,
 ) -> list[Emitted]:
+    """The build event, plus a deployment when the build's name says it deploys.
+
+    `deploy_group` names what a workflow and its jobs share (the workflow run): when a CI system
+    reports both, their deployments to one environment share a key and merge into one. The
+    workflow's event then passes `deploy_at` (its start), so a job's later event wins the merge with
+    the job's own finish, and the workflow's event stands alone when no job is reported.
+    """
     duration = (finished_at - started_at).total_seconds() if finished_at and started_at else None
     src = f"{d.source}/{d.instance}"
     out = [
@@ -59,18 +68,21 @@ def finished(
         )
     ]
     if h.is_deploy(name, *deploy_names):
+        env = h.environment_of(name, *deploy_names)
         out.append(
             Emitted(
                 S.DEPLOYMENT_FINISHED,
                 DeploymentChanged(
                     id=deterministic_id(provider, "deploy", kind, external_id, status),
-                    occurred_at=occurred_at,
+                    occurred_at=deploy_at or occurred_at,
                     source=src,
                     causation_id=d.id,
                     provider=provider,
-                    deployment_key=f"{provider}:{kind}:{external_id}",
+                    deployment_key=f"{deploy_group}:{env}"
+                    if deploy_group
+                    else f"{provider}:{kind}:{external_id}",
                     service=owner.service or (repository or name).split("/")[-1],
-                    environment=h.environment_of(name, *deploy_names),
+                    environment=env,
                     status=h.deploy_status(status),
                     sha=sha,
                     ref=branch,

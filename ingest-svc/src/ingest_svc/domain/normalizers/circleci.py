@@ -37,7 +37,7 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
     repo = _repo(p)
     owner = catalog.owner(repository=repo, organization=text(p, "organization", "name"))
     vcs = get(p, "pipeline", "vcs")
-    common = {
+    common: dict[str, Any] = {
         "repository": repo,
         "branch": text(vcs, "branch"),
         "sha": text(vcs, "revision"),
@@ -45,11 +45,15 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
         "provider": "circleci",
     }
     wf = get(p, "workflow")
+    # A workflow and its jobs are one deployment per environment (see `cibuild.finished`).
+    group = f"workflow:{wf_id}" if (wf_id := text(wf, "id")) else None
     if d.event_type == "workflow-completed":
         stopped = time_at(wf, "stopped_at")
         return finished(
             d,
             kind="workflow",
+            deploy_group=group,
+            deploy_at=time_at(wf, "created_at"),
             external_id=need(wf, "id"),
             name=text(wf, "name") or "workflow",
             status=h.ci_status(text(wf, "status")),
@@ -72,5 +76,6 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
         finished_at=stopped,
         url=text(wf, "url"),
         deploy_names=(text(wf, "name"),),
+        deploy_group=group,
         **common,
     )

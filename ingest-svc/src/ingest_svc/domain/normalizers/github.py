@@ -196,16 +196,22 @@ def _build(d: Delivery, p: Any, repo: str, owner: Any) -> list[Emitted]:
     workflow = text(run, "workflow_name")
     if key != "check_run" and h.is_deploy(name, workflow):
         env = h.environment_of(name, workflow)
+        # A run attempt and its jobs make one deployment per environment: GitHub sends `workflow_run`
+        # for the run and `workflow_job` for each job when both are subscribed, so both are keyed by
+        # the run attempt and merge into one deployment. The run's event counts as of the run's
+        # start, so a job's (later) event wins the merge with its own finish; alone, the run's stands.
+        run_id = external if key == "workflow_run" else text(run, "run_id")
+        deploy_key = f"{repo}#run{run_id}.{attempt}:{env}" if run_id else f"{repo}#{kind}{external}"
         out.append(
             Emitted(
                 S.DEPLOYMENT_FINISHED,
                 DeploymentChanged(
                     id=deterministic_id("github", repo, "deploy-job", external, attempt, status),
-                    occurred_at=occurred,
+                    occurred_at=(started or occurred) if key == "workflow_run" else occurred,
                     source=f"github/{d.instance}",
                     causation_id=d.id,
                     provider="github_actions",
-                    deployment_key=f"{repo}#{kind}{external}",
+                    deployment_key=deploy_key,
                     service=owner.service or repo.split("/")[-1],
                     environment=env,
                     status=h.deploy_status(status),

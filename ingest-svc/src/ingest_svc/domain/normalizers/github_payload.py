@@ -103,6 +103,7 @@ class _Run(_Fields):
     head_branch: Any = UNSET
     head_sha: Any = UNSET
     check_suite: _CheckSuite | UnsetType | None = UNSET
+    run_id: Any = UNSET  # a job's run: a run's deploy jobs and the run are one deployment
     run_attempt: Any = UNSET
     run_started_at: Any = UNSET
     started_at: Any = UNSET

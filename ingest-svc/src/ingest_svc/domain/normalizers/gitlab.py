@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from em_shared.contracts.base import deterministic_id
@@ -26,8 +27,23 @@ _MR = {
 }
 
 
+# A full commit id (SHA-1, or SHA-256 for repositories in that object format) at the end of a URL.
+_COMMIT_URL_SHA = re.compile(r"/commit/([0-9a-f]{40}|[0-9a-f]{64})/?$")
+
+
 def event_type(headers: dict[str, str], payload: Any) -> str:
     return text(payload, "object_kind") or ""
+
+
+def _deployed_sha(p: Any) -> str | None:
+    """The deployed commit's full sha: the deployment hook gives only `short_sha`, but its `commit_url`
+    ends with the full one. Pushes carry full shas, so an abbreviated one would never match the
+    commits a deployment contains (no lead time) nor another deployment's commit."""
+    short = text(p, "short_sha")
+    m = _COMMIT_URL_SHA.search(text(p, "commit_url") or "")
+    if m and (not short or m[1].startswith(short.lower())):
+        return m[1]
+    return short
 
 
 def dedup_key(headers: dict[str, str], payload: Any) -> str | None:
@@ -227,7 +243,7 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
                     environment=text(p, "environment") or "production",
                     status=status,
                     version=text(p, "ref"),
-                    sha=text(p, "short_sha"),
+                    sha=_deployed_sha(p),
                     ref=text(p, "ref"),
                     repository=repo,
                     is_rollback=h.is_rollback(text(p, "commit_title")),
