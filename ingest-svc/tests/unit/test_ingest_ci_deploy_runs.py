@@ -89,3 +89,29 @@ def test_a_job_without_a_run_keeps_its_own_key() -> None:
     del body["workflow_job"]["run_id"]
     [dep] = _deployments("github", "workflow_job", body)
     assert dep.deployment_key == "acme/shop#job7002"
+
+
+def _jenkins(job: str) -> dict[str, Any]:
+    body = copy.deepcopy(json.loads(sample_named("jenkins/notification_plugin.completed_success.json").body))
+    body["name"] = job
+    body["display_name"] = job
+    return body
+
+
+def test_a_rollback_job_is_a_production_deployment_flagged_as_a_rollback() -> None:
+    # A job that rolls production back deploys an older version: without it the failure it answers
+    # is never seen (no next deployment, so no rollback evidence) and deployment frequency undercounts.
+    for job in ("rollback-production", "orders_roll_back_prod", "Roll back storefront (production)"):
+        body = _jenkins(job)
+        [deployment] = _deployments("jenkins", SOURCES["jenkins"].event_type({}, body), body)
+        assert deployment.is_rollback and deployment.environment == "production", job
+    body = _jenkins("nightly-integration-tests")
+    assert _deployments("jenkins", SOURCES["jenkins"].event_type({}, body), body) == []
+
+
+def test_rolling_back_and_rolled_back_read_as_rollbacks() -> None:
+    from ingest_svc.domain.normalizers import heuristics
+
+    assert heuristics.is_rollback("ECS deployment circuit breaker: rolling back to deployment ecs-svc/123")
+    assert heuristics.is_rollback("rolled back to v41")
+    assert not heuristics.is_rollback("scrolling backlog")

@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 
 _TICKET = re.compile(r"\b([A-Z][A-Z0-9]{1,9}-\d{1,7})\b")
-_DEPLOY = re.compile(r"deploy|release|rollout|promote", re.IGNORECASE)
-_ROLLBACK = re.compile(r"roll[ -]?back|revert", re.IGNORECASE)
+# A rollback job (`rollback-production`, `shop_roll_back`) deploys too: an older version.
+_DEPLOY = re.compile(r"deploy|release|rollout|promote|(?<![a-z])roll[ _-]?back", re.IGNORECASE)
+# Not after a letter: `orders_roll_back` and `rolling back` are rollbacks, `scrolling backlog` is not.
+_ROLLBACK = re.compile(r"(?<![a-z])roll(?:ing|ed)?[ _-]?back|revert", re.IGNORECASE)
 _ENVIRONMENTS = (
     ("production", re.compile(r"\bprod(uction)?\b", re.I)),
     ("staging", re.compile(r"\bstag(e|ing)\b", re.I)),

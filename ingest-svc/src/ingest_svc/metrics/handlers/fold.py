@@ -59,7 +59,7 @@ class Folder:
     ) -> int:
         starts = await tl.starts(conn, since)
         start = {p: s.at for p, s in starts.items()}
-        deps = await tl.deployments(conn, start)
+        deps = await self._with_pushed_refs(conn, await tl.deployments(conn, start))
         ctxs = {p: Context(s.prev_sha, s.prev_recovered_by) for p, s in starts.items()}
         branches = await self._branches(conn, deps, ctxs)
         ranges = {p: commit_ranges(deps[p], ctxs[p], branches, self.cfg.lookback) for p in since}
@@ -103,6 +103,37 @@ class Folder:
             days.extend(outcome_days(row))
         await rollups.mark_dirty(conn, days)
         return len(keys)
+
+    async def _with_pushed_refs(
+        self, conn: asyncpg.Connection, deps: dict[Partition, list[DeploymentFact]]
+    ) -> dict[Partition, list[DeploymentFact]]:
+        """Deployments that name the commit but no ref (Argo CD, Heroku, ECS, Kubernetes) deployed it
+        from the branch it was last pushed to before they finished: their commits are that branch's,
+        as for a deployment that names the ref. Without it such a deployment contained only its own
+        commit, and the lead time missed every earlier commit it shipped."""
+        wanted: dict[tuple[str, str], datetime] = {}
+        for ds in deps.values():
+            for d in ds:
+                if d.status == "success" and not d.ref and not d.commit_range and d.repository and d.sha:
+                    key = (d.repository, d.sha)
+                    wanted[key] = max(wanted.get(key, d.finished_at), d.finished_at)
+        if not wanted:
+            return deps
+        found = await tl.pushed_branches(conn, dict(sorted(wanted.items())))
+        if not found:
+            return deps
+        return {
+            p: [
+                dataclasses.replace(d, ref=found[(d.repository, d.sha)])
+                if not d.ref
+                and (d.repository, d.sha) in found
+                and d.status == "success"
+                and not d.commit_range
+                else d
+                for d in ds
+            ]
+            for p, ds in deps.items()
+        }
 
     async def _branches(
         self,

@@ -133,6 +133,22 @@ async def branches(
     return out
 
 
+async def pushed_branches(
+    conn: asyncpg.Connection, wanted: Mapping[tuple[str, str], datetime]
+) -> dict[tuple[str, str], str]:
+    """For each (repository, sha), the branch it was last pushed to by the given time (ties: by name)."""
+    rows = await conn.fetch(
+        """SELECT DISTINCT ON (q.r, q.s) q.r, q.s, c.branch
+           FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS q(r, s, t)
+           JOIN branch_commits c ON c.sha = q.s AND c.repository = q.r AND c.pushed_at <= q.t
+           ORDER BY q.r, q.s, c.pushed_at DESC, c.branch""",
+        [r for r, _ in wanted],
+        [s for _, s in wanted],
+        list(wanted.values()),
+    )
+    return {(r["r"], r["s"]): r["branch"] for r in rows}
+
+
 async def already_deployed(
     conn: asyncpg.Connection, start: Mapping[Partition, datetime | None], shas: list[str]
 ) -> dict[Partition, frozenset[str]]:
