@@ -10,8 +10,8 @@ no sub-agent should run (small talk, out of scope). Prints exact-set accuracy, p
 recall, and the confusion of misses, per file and per split.
 
 Run: `.venv/bin/python bench/agent/routing.py [FILE ...] [--split dev|test] [--misses]`
-(default files: routing_questions.json, target >= 95 % exact; routing_heldout.json and
-routing_heldout2.json, reported only).
+(default files: routing_questions.json, target >= 95 % exact; routing_heldout.json,
+routing_heldout2.json and routing_heldout3.json, reported only).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ DEFAULT_FILES = (
     HERE / "routing_questions.json",
     HERE / "routing_heldout.json",
     HERE / "routing_heldout2.json",
+    HERE / "routing_heldout3.json",
 )
 TARGET = 0.95  # on routing_questions.json, the set written with the rules
 NONE = "(none)"

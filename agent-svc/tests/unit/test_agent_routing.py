@@ -25,6 +25,9 @@ HELD_OUT = Path(__file__).parents[3] / "bench" / "agent" / "routing_heldout.json
         ("<@U024BE7LH> :fire: is <https://status.example.com|status> red", "is red"),
         ("“deploy freq” — payments", '"deploy frequency" - payments'),
         ("pull reqs rn", "pull requests right now"),
+        ("<https://git.example.com/web/pull/31|#31> ok?", "pull request 31 ok?"),
+        ("see https://jira.example.com/browse/OPS-12?x=1", "see ops-12"),
+        ("O3 at risk? o3 model", "objective 3 at risk? o3 model"),
     ],
 )
 def test_normalise_expands_abbreviations_ids_and_drops_markup(typed, normal):
@@ -72,6 +75,9 @@ def test_protected_words_are_not_domain_words_and_distance_counts_swaps_once():
         ("weekly ops review: change failure rate and sev counts", ["incident", "metrics"]),
         ("ptal queue for the infra repo", ["review"]),
         ("review latency for the web team", ["review"]),
+        ("https://oncall.example.com/incidents/INC-310 summary", ["incident"]),
+        ("anyone seen `ECONNRESET from upstream` in the ledger logs", ["incident"]),
+        ("count of in-progress stories for web", ["metrics"]),
     ],
 )
 def test_router_reads_chat_phrasing(question, agents):

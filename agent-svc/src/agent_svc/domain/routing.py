@@ -49,6 +49,8 @@ ROUTE_TOPICS = {
 
 # Parts of a question that ask for separate things: "X and Y", "X, Y", "X + Y", "summary: X".
 _CLAUSES = re.compile(r"[;:,+&!?]|\s[-/]\s|\b(?:and|plus|also|as well as|then)\b")
+# "KR: reduce MTTR to 1h", "goal 2: ...": what follows the colon is the goal's own text, one clause.
+_GOAL_LABEL = re.compile(r"\b((?:okrs?|krs?|key results?|goals?|objectives?|targets?|o\d)(?:\s*\d+)?)\s*:")
 
 # A message made only of these is a pleasantry ("thanks!", "hi team", "ok got it"), not a question.
 _PLEASANTRIES = _words(
@@ -115,7 +117,7 @@ def is_small_talk(text: str) -> bool:
 
 def _asks_metrics_apart(text: str) -> bool:
     """Whether some part of the question asks for metrics without naming a goal."""
-    for clause in _CLAUSES.split(text):
+    for clause in _CLAUSES.split(_GOAL_LABEL.sub(r"\1", text)):
         part = score(clause)
         if part["metrics"] >= SELECT_AT and part["okr"] < SELECT_AT:
             return True

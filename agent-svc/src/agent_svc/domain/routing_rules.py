@@ -41,6 +41,15 @@ METRICS: list[Rule] = [
         ),
         {"metrics": 4},
     ),
+    # the change failure rate in plain words: counting or sharing out the deploys that went wrong
+    (
+        _R(
+            r"(?:how many|what (?:%|percent(?:age)?|share|fraction|proportion|portion) of|number of) (?:our |the )?"
+            r"(?:deploy\w*|releases?|changes?|rollouts?)\b[^.?!]{0,30}?\b(?:broke|break|caused|fail\w*|needed|"
+            r"required|had to be|went wrong|rolled back)"
+        ),
+        {"metrics": 4, "incident": -2},
+    ),
     (
         _R(
             r"\bmttr\b|\bmttd\b|mean time to|time to (?:restore|recover|resolve|repair|acknowledge|detect)|"
@@ -53,9 +62,38 @@ METRICS: list[Rule] = [
         _R(
             r"cycle[- ]times?|throughput|velocity|flow (?:metrics|efficiency)|work in progress|\bwip\b|"
             r"delivery (?:speed|performance|metrics|health)|engineering (?:metrics|performance|productivity)|"
-            r"productivity|how fast (?:do|does|are|is) (?:we|the team|our team|\w+ team) (?:ship|deliver)"
+            r"productivity|how fast (?:do|does|are|is) (?:we|the team|our team|\w+ team) (?:ship|deliver)|"
+            r"(?:work ?item|ticket|item|issue|story|task) age\b|\baging (?:wip|work|tickets?|items?|stories|issues)|"
+            r"\b(?:team|engineering|org) health\b"
         ),
         {"metrics": 3},
+    ),
+    # throughput and work in progress said with the tracker's words ("tickets closed", "sat in progress")
+    (
+        _R(
+            r"\b(?:tickets?|stor(?:y|ies)|work ?items?|(?<!action )(?<!follow-up )items?|tasks?|cards?|epics?|story points)\b"
+            r"[^.?!]{0,30}?"
+            r"\b(?:in[- ]progress|closed?|closing|finish(?:ed)?|complet(?:e|ed)|done|delivered)\b|"
+            r"\b(?:been|sit|sits|sitting|sat|stuck|stay|stays) in[- ]progress\b|"
+            r"\bin[- ]progress (?:tickets?|stor(?:y|ies)|work ?items?|items?|tasks?|cards?|epics?|work)\b"
+        ),
+        {"metrics": 3},
+    ),
+    # a trend of one of our figures, not a service going down
+    (
+        _R(
+            r"\b(?:coverage|throughput|velocity|frequency|cycle time|lead time|deploy\w*|releases|wip|"
+            r"work in progress|success rate|pass rate|quality)\b[^.?!]{0,30}?\b(?:went|go(?:es|ing)?|is|are|was|"
+            r"were|has gone|have gone) (?:way )?(?:up|down)\b"
+        ),
+        {"metrics": 1, "incident": -3},
+    ),
+    # delivery as a team's output ("how is the team doing on delivery"), not a delivery service
+    (
+        _R(
+            r"(?:\bon|\bour|\bteam'?s?|\bin) delivery\b(?![- ](?:service|svc|api|app|queue|worker|pipeline|fail|error))"
+        ),
+        {"metrics": 2},
     ),
     # PR cycle, merge and review times belong to the review agent (it reads the same flow figures).
     (
@@ -65,7 +103,9 @@ METRICS: list[Rule] = [
         {"metrics": -3},
     ),
     (
-        _R(r"\b(?:deploys?|deployments?|deployed|deploying|releases?|released|shipped|shipping|rollouts?)\b"),
+        _R(
+            r"\b(?:deploys?|deployments?|deployed|deploying|releases?|released|ship|ships|shipped|shipping|rollouts?)\b"
+        ),
         {"metrics": 2},
     ),
     (
@@ -129,7 +169,9 @@ INCIDENT: list[Rule] = [
     # past incidents and known problems
     (
         _R(
-            r"seen (?:this |it |that |anything like (?:this|that) )?before|happened before|known (?:issue|problem|bug)s?|"
+            r"seen (?:this |it |that |anything like (?:this|that) )?before|happened before|"
+            # "have we seen 'connection refused' before": the quote is an error message
+            r"\bseen [\"'`][^\"'`]{3,}[\"'`]|known (?:issue|problem|bug)s?|"
             r"similar (?:issue|problem|error|failure|alert|outage)s?"
         ),
         {"incident": 3},
@@ -219,7 +261,7 @@ OKR: list[Rule] = [
     ),
     (
         _R(
-            r"progress (?:towards?|on|against)|tracking (?:towards?|against|to)|(?:will|are) we (?:hit|meet|reach|make)|"
+            r"(?<!in )(?<!in-)progress (?:towards?|on|against)|tracking (?:towards?|against|to)|(?:will|are) we (?:hit|meet|reach|make)|"
             r"going to (?:hit|meet|reach|make)|(?:ahead of|behind) (?:plan|target)"
         ),
         {"okr": 3},

@@ -1,7 +1,7 @@
-"""Chat text as the router's vocabulary spells it: Slack markup dropped, abbreviations expanded
-("cfr", "pull reqs", "inc 88"), plural ids singular ("sev1s", "502s") and one-letter typos of
-domain words corrected ("incidnet", "reveiw"), so each routing rule is written once, for the
-canonical form, and still reads the way people type."""
+"""Chat text as the router's vocabulary spells it: Slack markup and links dropped (not the ids a
+link points at), abbreviations expanded ("cfr", "pull reqs", "inc 88"), plural ids singular ("sev1s",
+"502s") and one-letter typos of domain words corrected ("incidnet", "reveiw"), so each routing rule
+is written once, for the canonical form, and still reads the way people type."""
 
 from __future__ import annotations
 
@@ -75,22 +75,39 @@ PROTECTED = _words(
 )
 
 _MARKUP = re.compile(r"<[@#!][^>]*>|<https?://[^>]*>|https?://\S+|:[a-z0-9_+'-]+:|(?<!\w)@[\w.-]+")
+# A link is dropped, but the record it points at stays: ".../pull/812" asks about a pull request,
+# ".../INC-77" about an incident, ".../browse/PLAT-9" about a ticket.
+_LINKED_IDS = re.compile(
+    r"/(pulls?|merge_requests)/(\d+)|(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9]*-\d+)(?![\w-])"
+)
+_LINKED_KIND = {"pull": "pull request", "pulls": "pull request", "merge_requests": "merge request"}
 _QUOTES = str.maketrans(
     {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
 )
 _ID_PLURAL = re.compile(r"\b(\w*(?:\d|xx))s\b")  # sev1s, p1s, 502s, 5xxs -> sev1, p1, 502, 5xx
 _KR_NUMBER = re.compile(r"\bkr(\d+)\b")  # kr2 -> kr 2: key results are numbered
+# O1, O2: numbered objectives, read only in capitals ("o1" is as often a model or a big-O)
+_OBJECTIVE_NUMBER = re.compile(r"\bO([1-9])\b")
 _INC_NUMBER = re.compile(r"\binc(?:ident)?\s*#?\s*(\d+)\b")  # inc 88, inc #88, incident 88 -> inc-88
 _WORD = re.compile(r"(?<![\w-])[a-z](?:[a-z'-]*[a-z])?(?![\w-])")
 
 
 def normalise(text: str) -> str:
     """Lowercase text with markup removed, abbreviations expanded and domain typos corrected."""
-    text = _MARKUP.sub(" ", text.translate(_QUOTES)).lower()
+    text = _MARKUP.sub(_keep_linked_ids, text.translate(_QUOTES))
+    text = _OBJECTIVE_NUMBER.sub(r"objective \1", text).lower()
     text = _ID_PLURAL.sub(r"\1", text)
     text = _KR_NUMBER.sub(r"kr \1", text)
     text = _INC_NUMBER.sub(r"inc-\1", text)
     return _WORD.sub(lambda m: _canonical(m[0]), text)
+
+
+def _keep_linked_ids(markup: re.Match[str]) -> str:
+    """Slack markup or a link as a space, or as the ids of the records a link points at."""
+    if not markup[0].lstrip("<").startswith("http"):
+        return " "
+    ids = [f"{_LINKED_KIND[m[1]]} {m[2]}" if m[1] else m[3] for m in _LINKED_IDS.finditer(markup[0])]
+    return f" {' '.join(ids)} " if ids else " "
 
 
 @functools.lru_cache(maxsize=4096)
