@@ -219,3 +219,37 @@ def ingest_settings(servers: Any, namespace: str, **overrides: Any) -> IngestSet
         port=0,
         **overrides,
     )
+
+
+async def month_summary(
+    servers: Any,
+    namespace: str,
+    batches: list[list[tuple[str, Any]]],
+    month: datetime,
+    *,
+    settle_each: bool = False,
+) -> dict[str, Any]:
+    """Run a live ingest-svc, publish each batch of canonical events (settling after each batch, or
+    after each event with `settle_each`), and return the DORA summary of `month`'s calendar month."""
+    from em_shared.contracts.metrics import DoraQuery
+    from em_shared.testing.live import live_service
+    from ingest_svc.app import create_service
+
+    start = month.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = (
+        start.replace(year=start.year + 1, month=1)
+        if start.month == 12
+        else start.replace(month=start.month + 1)
+    )
+    settings = ingest_settings(servers, namespace)
+    async with live_service(create_service(settings), settings) as svc:
+        for batch in batches:
+            for subject, event in batch:
+                await svc.ctx.publisher.publish(subject, event)
+                if settle_each:
+                    await settle(svc)
+            await settle(svc)
+        reply = await svc.ctx.rpc.call(
+            "rpc.metrics.dora", DoraQuery(start=start, end=end, bucket="month"), dict
+        )
+    return reply["summary"]  # type: ignore[no-any-return]

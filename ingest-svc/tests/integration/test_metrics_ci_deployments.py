@@ -14,15 +14,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from em_shared.contracts.metrics import DoraQuery
-from em_shared.testing.live import live_service
-from ingest_svc.app import create_service
 from ingest_svc.domain import intake
 from ingest_svc.domain.catalog import Catalog
 from ingest_svc.domain.model import Delivery
 from ingest_svc.domain.sources import SOURCES
 from ingest_testkit import sample_named
-from metrics_testkit import ingest_settings, push, settle
+from metrics_testkit import month_summary, push
 
 pytestmark = pytest.mark.usefixtures("cleanup_namespace")
 
@@ -64,19 +61,9 @@ async def test_a_deploy_run_and_its_jobs_are_one_production_deployment(servers, 
     events = [
         push("acme/shop", [(SHA, datetime(2026, 9, 15, 9, tzinfo=UTC))], datetime(2026, 9, 15, 9, tzinfo=UTC))
     ]
-    settings = ingest_settings(servers, namespace)
-    async with live_service(create_service(settings), settings) as svc:
-        for subject, event in events + hooks:
-            await svc.ctx.publisher.publish(subject, event)
-            await settle(svc)
-        reply = await svc.ctx.rpc.call(
-            "rpc.metrics.dora",
-            DoraQuery(
-                start=datetime(2026, 9, 1, tzinfo=UTC), end=datetime(2026, 10, 1, tzinfo=UTC), bucket="month"
-            ),
-            dict,
-        )
-    summary = reply["summary"]
+    summary = await month_summary(
+        servers, namespace, [events + hooks], datetime(2026, 9, 1, tzinfo=UTC), settle_each=True
+    )
     assert summary["deployment_frequency"]["deployment_ids"] == [
         "github_actions:acme/shop#run7000.1:production"
     ]

@@ -14,14 +14,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from em_shared.contracts.metrics import DoraQuery
-from em_shared.testing.live import live_service
-from ingest_svc.app import create_service
 from ingest_svc.domain.catalog import Catalog
 from ingest_svc.domain.model import Delivery
 from ingest_svc.domain.sources import SOURCES
 from ingest_testkit import sample_named
-from metrics_testkit import ingest_settings, settle
+from metrics_testkit import month_summary
 
 pytestmark = pytest.mark.usefixtures("cleanup_namespace")
 
@@ -53,19 +50,7 @@ async def test_a_gitlab_deployment_has_the_lead_time_of_its_pushed_commit(server
             "status_changed_at": "2012-01-04 01:36:29 +0200",
         },
     )
-    settings = ingest_settings(servers, namespace)
-    async with live_service(create_service(settings), settings) as svc:
-        for subject, event in events:
-            await svc.ctx.publisher.publish(subject, event)
-        await settle(svc)
-        reply = await svc.ctx.rpc.call(
-            "rpc.metrics.dora",
-            DoraQuery(
-                start=datetime(2012, 1, 1, tzinfo=UTC), end=datetime(2012, 2, 1, tzinfo=UTC), bucket="month"
-            ),
-            dict,
-        )
-    summary = reply["summary"]
+    summary = await month_summary(servers, namespace, [events], datetime(2012, 1, 1, tzinfo=UTC))
     assert summary["deployment_frequency"]["count"] == 1
     assert summary["lead_time"]["commit_ids"] == [SHA]
     assert summary["lead_time"]["median_s"] == pytest.approx(7200.0)

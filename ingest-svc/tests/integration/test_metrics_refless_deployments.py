@@ -8,10 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from em_shared.contracts.metrics import DoraQuery
-from em_shared.testing.live import live_service
-from ingest_svc.app import create_service
-from metrics_testkit import deployment, ingest_settings, push, settle
+from metrics_testkit import deployment, month_summary, push
 
 pytestmark = pytest.mark.usefixtures("cleanup_namespace")
 
@@ -37,21 +34,9 @@ async def test_refless_deployments_take_the_branch_their_commit_was_pushed_to(se
         push(REPO, [("c3", at(12))], at(12, 10)),
         push(REPO, [("c4", at(12, 20))], at(12, 30)),
     ]
-    settings = ingest_settings(servers, namespace)
-    async with live_service(create_service(settings), settings) as svc:
-        for batch in (first, late):
-            for subject, event in batch:
-                await svc.ctx.publisher.publish(subject, event)
-            await settle(svc)
-        reply = await svc.ctx.rpc.call(
-            "rpc.metrics.dora",
-            DoraQuery(
-                start=datetime(2026, 3, 1, tzinfo=UTC), end=datetime(2026, 4, 1, tzinfo=UTC), bucket="month"
-            ),
-            dict,
-        )
-    lead = reply["summary"]["lead_time"]
-    assert reply["summary"]["deployment_frequency"]["count"] == 2
+    summary = await month_summary(servers, namespace, [first, late], at(0))
+    lead = summary["lead_time"]
+    assert summary["deployment_frequency"]["count"] == 2
     assert sorted(lead["commit_ids"]) == ["c1", "c2", "c3", "c4"]
     assert lead["n"] == 4
     assert lead["median_s"] == pytest.approx(4500.0)  # the middle two of 2400, 3600, 5400, 7200
