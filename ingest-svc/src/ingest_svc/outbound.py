@@ -130,6 +130,7 @@ class PipelinedPublisher:
         nc = self._nc
         acks = _Batch(len(batch), asyncio.get_running_loop().create_future())
         sent: list[str | PublishFailed] = []
+        framed: list[int] = []  # indexes in `sent` of the frames not yet written
         frames: list[bytes] = []
         for index, item in enumerate(batch):
             reply = f"{prefix}.{next(self._ids)}"
@@ -138,24 +139,21 @@ class PipelinedPublisher:
             payload = _encoder.encode(item.event)
             self._waiting[reply] = (acks, index)
             acks.remaining += 1
+            sent.append(reply)
             frame = _frame(subject, reply, headers, payload) if nc.is_connected else None
             if frame is not None and len(frame) < nc.max_payload:
                 frames.append(frame)
-                sent.append(reply)
+                framed.append(index)
                 continue
+            if frames:  # keep the order of the batch
+                await self._write(frames, framed, sent, acks)
+                frames, framed = [], []
             try:
-                if frames:  # keep the order of the batch
-                    await self._write(frames)
-                    frames = []
                 await nc.publish(subject, payload, reply, headers)
             except Exception as exc:  # closed or reconnect buffer full: this one waits for a later pass
-                self._waiting.pop(reply, None)
-                acks.remaining -= 1
-                sent.append(PublishFailed(f"publish: {type(exc).__name__}: {exc}"))
-                continue
-            sent.append(reply)
+                self._fail(index, sent, acks, exc)
         if frames:
-            await self._write(frames)
+            await self._write(frames, framed, sent, acks)
         if acks.remaining > 0:
             await asyncio.wait([acks.done], timeout=self._timeout)
         results = [self._verdict(s, acks.acks[i]) for i, s in enumerate(sent)]
@@ -167,18 +165,31 @@ class PipelinedPublisher:
             PUBLISHED.labels(self._service, subject).inc(count)
         return results
 
-    async def _write(self, frames: list[bytes]) -> None:
+    async def _write(
+        self, frames: list[bytes], indexes: list[int], sent: list[str | PublishFailed], acks: _Batch
+    ) -> None:
         """Queue HPUB frames on the client's write buffer as one block and wake its flusher.
 
-        A write that fails here (the connection closed between two events) leaves the acks missing:
-        those events count as not published and go out again on a later pass, with the same ids.
+        A write that fails (the connection closed, the client's buffer full) fails those events:
+        they go out again on a later pass, with the same ids.
         """
         nc = self._nc
         block = b"".join(frames)
+        try:
+            await nc._send_command(block)  # private: see the module docstring
+            await nc._flush_pending()
+        except Exception as exc:
+            for index in indexes:
+                self._fail(index, sent, acks, exc)
+            return
         nc.stats["out_msgs"] += len(frames)
         nc.stats["out_bytes"] += len(block)
-        await nc._send_command(block)  # private: see the module docstring
-        await nc._flush_pending()
+
+    def _fail(self, index: int, sent: list[str | PublishFailed], acks: _Batch, exc: Exception) -> None:
+        reply = sent[index]
+        if isinstance(reply, str) and self._waiting.pop(reply, None) is not None:
+            acks.remaining -= 1
+        sent[index] = PublishFailed(f"publish: {type(exc).__name__}: {exc}")
 
     def _verdict(self, sent: str | PublishFailed, msg: Msg | None) -> PublishFailed | None:
         if isinstance(sent, PublishFailed):

@@ -5,6 +5,8 @@ limit fails alone, its batch-mates still published in order."""
 
 from __future__ import annotations
 
+import asyncio
+
 import msgspec
 import pytest
 from em_shared.contracts.alerts import AlertSignal
@@ -74,3 +76,21 @@ async def test_an_event_over_the_payload_limit_fails_alone(nc, topology, events_
     assert [r for i, r in enumerate(results) if i != 2] == [None] * 4
     events = await events_reader(4, settle_s=0.3)
     assert [event["external_id"] for _, event, _ in events] == ["fp-0", "fp-1", "fp-3", "fp-4"]
+
+
+async def test_a_closed_connection_fails_the_batch_at_once_and_keeps_nothing_waiting(
+    servers, topology
+) -> None:
+    import nats
+
+    client = await nats.connect(servers.nats_url)
+    await declare_streams(client.jetstream(), topology)
+    publisher = PipelinedPublisher(client, topology, "ingest", timeout_s=5)
+    assert await publisher.publish_all([Outgoing(S.ALERT_RECEIVED, _signal(0))]) == [None]
+    await client.close()
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    results = await publisher.publish_all([Outgoing(S.ALERT_RECEIVED, _signal(i)) for i in range(1, 4)])
+    assert all(isinstance(r, PublishFailed) for r in results)
+    assert loop.time() - started < 1  # failed on the spot, not after the ack timeout
+    assert publisher._waiting == {}
