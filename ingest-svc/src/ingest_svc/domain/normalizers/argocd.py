@@ -43,8 +43,7 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
     finished_at = time_at(p, "finished_at")
     occurred = first_time(finished_at if status != "in_progress" else None, started_at)
     revision = text(p, "revision")
-    repo_url = text(p, "repo_url") or ""
-    repo = repo_url.removesuffix(".git").split("github.com/")[-1] if "github.com/" in repo_url else None
+    repo = h.repository_of_url(text(p, "repo_url"))
     owner = catalog.owner(app=app, repository=repo, service=app)
     started = status == "in_progress"
     key = f"{app}@{text(p, 'started_at') or revision}"

@@ -6,6 +6,7 @@ Kept in one place so every vendor answers "is this a deploy?" and "was it a roll
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 _TICKET = re.compile(r"\b([A-Z][A-Z0-9]{1,9}-\d{1,7})\b")
 # A rollback job (`rollback-production`, `shop_roll_back`) deploys too: an older version.
@@ -40,6 +41,24 @@ CI_STATUS = {
     "action_required": "failure",
     "stale": "cancelled",
 }
+
+
+def repository_of_url(url: str | None) -> str | None:
+    """`owner/repo` (GitLab: `group/subgroup/project`) from a clone URL in any of its forms: https,
+    `ssh://git@host/owner/repo.git`, or scp-like `git@host:owner/repo.git`, the form Argo CD and
+    Jenkins are most often given. The same name the push events of GitHub, GitLab and Bitbucket carry,
+    so a deployment or build finds its commits whichever host and URL form the tool was set up with."""
+    raw = (url or "").strip()
+    if not raw:
+        return None
+    if "://" in raw:
+        path = urlsplit(raw).path
+    elif ":" in raw and "@" in raw.split(":", 1)[0]:  # git@host:owner/repo.git
+        path = raw.split(":", 1)[1]
+    else:
+        return None
+    path = path.strip("/").removesuffix(".git").strip("/")
+    return path if "/" in path else None
 
 
 def ticket_keys(*texts: str | None) -> list[str]:

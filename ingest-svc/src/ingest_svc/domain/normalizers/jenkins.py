@@ -38,8 +38,7 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
     b = get(p, "build")
     job = need(p, "name")
     num = need(b, "number")
-    scm_url = text(b, "scm", "url") or ""
-    repo = scm_url.removesuffix(".git").split("github.com/")[-1] if "github.com/" in scm_url else None
+    repo = h.repository_of_url(text(b, "scm", "url"))
     started = time_at(b, "timestamp")
     duration = number(b, "duration")
     ended = started + timedelta(milliseconds=duration) if started and duration else None
