@@ -50,3 +50,17 @@ def test_an_argocd_application_cloned_over_ssh_has_its_repository() -> None:
         e.event for e in argocd.normalize(delivery, Catalog()) if isinstance(e.event, DeploymentChanged)
     ]
     assert deployment.repository == "acme/checkout"
+
+
+def test_a_circleci_gitlab_project_with_an_opaque_slug_is_named_by_its_repository_url() -> None:
+    body = copy.deepcopy(json.loads(sample_named("circleci/workflow-completed.github_oauth.json").body))
+    body["project"].update(slug="circleci/8d3c2a1e-org/5b7e9f30-project", name="ledger")
+    body["pipeline"]["vcs"].update(
+        provider_name="gitlab",
+        origin_repository_url="https://gitlab.com/platform/payments/ledger",
+        target_repository_url="https://gitlab.com/platform/payments/ledger",
+    )
+    circleci = SOURCES["circleci"]
+    delivery = Delivery("d-1", "circleci", "default", "workflow-completed", body, datetime.now(UTC), {})
+    builds = [e.event for e in circleci.normalize(delivery, Catalog())]
+    assert builds and all(b.repository == "platform/payments/ledger" for b in builds)

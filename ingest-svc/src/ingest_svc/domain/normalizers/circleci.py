@@ -22,12 +22,18 @@ def dedup_key(headers: dict[str, str], payload: Any) -> str | None:
 
 
 def _repo(p: Any) -> str | None:
-    """`github/org/repo` project slugs name the repository; GitLab/GitHub App slugs use opaque ids."""
+    """`github/org/repo` project slugs name the repository; GitLab and GitHub App projects have opaque
+    slugs (`circleci/<org id>/<project id>`), so their pipeline's repository URL names it."""
     slug = text(p, "project", "slug") or ""
     parts = slug.split("/")
     if len(parts) == 3 and parts[0] in ("github", "gh", "bitbucket", "bb"):
         return f"{parts[1]}/{parts[2]}"
-    return text(p, "project", "name")
+    vcs = get(p, "pipeline", "vcs")
+    return (
+        h.repository_of_url(text(vcs, "target_repository_url"))
+        or h.repository_of_url(text(vcs, "origin_repository_url"))
+        or text(p, "project", "name")
+    )
 
 
 def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
