@@ -70,6 +70,12 @@ class Catalog:
             return self.services[service]
         return None
 
+    def repository_of(self, service: str | None) -> str | None:
+        """The service's repository when the catalog lists exactly one: deploy tools that name no
+        repository (Kubernetes, ECS, Heroku) still deploy one, and its pushes give the lead time."""
+        svc = self.services.get(service) if service else None
+        return svc.repositories[0] if svc is not None and len(svc.repositories) == 1 else None
+
     def owner(
         self, *, repository: str | None = None, organization: str | None = None, **keys: object
     ) -> Ownership:

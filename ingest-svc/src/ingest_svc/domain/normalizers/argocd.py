@@ -62,7 +62,7 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
                 status=status,
                 version=revision,
                 sha=revision,
-                repository=repo,
+                repository=repo or catalog.repository_of(owner.service),
                 is_rollback=h.is_rollback(text(p, "trigger"), text(p, "message")),
                 started_at=started_at,
                 finished_at=None if started else (finished_at or occurred),

@@ -79,6 +79,7 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
                 service=owner.service or name,
                 environment=h.environment_of(cluster, name),
                 status=status,
+                repository=catalog.repository_of(owner.service),
                 is_rollback=h.is_rollback(reason),
                 started_at=occurred if started else None,
                 finished_at=None if started else occurred,

@@ -54,6 +54,7 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
                 status=status,
                 version=f"v{version}" if version else None,
                 sha=text(data, "slug", "commit") if isinstance(get(data, "slug"), dict) else None,
+                repository=catalog.repository_of(owner.service),
                 is_rollback=(description or "").lower().startswith("rollback"),
                 started_at=time_at(data, "created_at"),
                 finished_at=None if started else occurred,

@@ -99,7 +99,8 @@ def _from_object(d: Delivery, p: Any, catalog: Catalog) -> list[Emitted]:
         time_at(progressing, "lastTransitionTime"),
         time_at(meta, "creationTimestamp"),
     )
-    image = text(p, "spec", "template", "spec", "containers", 0, "image") or ""
+    # `registry/app:tag`, maybe pinned to a digest (`...:tag@sha256:...`): the tag is the version.
+    image = (text(p, "spec", "template", "spec", "containers", 0, "image") or "").split("@", 1)[0]
     version = image.rsplit(":", 1)[-1] if ":" in image.rsplit("/", 1)[-1] else None
     labels = str_map(meta, "labels")
     return [
@@ -149,6 +150,8 @@ def _event(
             environment=h.environment_of(ns, d.instance, default=ns),
             status=status,
             version=version,
+            sha=h.commit_of_tag(version),
+            repository=catalog.repository_of(owner.service),
             is_rollback=rollback,
             started_at=occurred if started else None,
             finished_at=None if started else occurred,

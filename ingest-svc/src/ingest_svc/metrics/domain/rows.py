@@ -22,6 +22,14 @@ from ingest_svc.metrics.domain.rules import Rules, normalize_ref, reverted_pr_nu
 FINISHED = ("success", "failure", "cancelled", "error")
 
 
+_HEX = frozenset("0123456789abcdef")
+
+
+def abbreviated(sha: str | None) -> bool:
+    """A commit id shorter than a full SHA-1 (git abbreviates to 7 or more hex digits)."""
+    return sha is not None and 7 <= len(sha) < 40 and _HEX.issuperset(sha)
+
+
 def deployment_key(e: DeploymentChanged) -> str:
     return f"{e.provider}:{e.deployment_key}"
 

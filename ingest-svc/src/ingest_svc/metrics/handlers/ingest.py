@@ -64,9 +64,16 @@ class Ingestor:
             await self.folder.fold(conn, parts, self.clock())
 
     async def _deployments(self, conn: asyncpg.Connection, events: list[Any], parts: Parts) -> None:
-        changes = await facts.merge_rows(
-            conn, "deployments", [rows.deployment_row(e, self.cfg.rules) for e in events]
+        deployed = [rows.deployment_row(e, self.cfg.rules) for e in events]
+        # An abbreviated commit id (an image tag such as `3f2a1b9`) names the pushed commit it starts.
+        short = sorted(
+            {(r["repository"], r["sha"]) for r in deployed if rows.abbreviated(r["sha"]) and r["repository"]}
         )
+        if short:
+            full = await facts.full_shas(conn, short)
+            for r in deployed:
+                r["sha"] = full.get((r["repository"], r["sha"]), r["sha"])
+        changes = await facts.merge_rows(conn, "deployments", deployed)
         for old, new in changes:
             for r in (old, new):
                 if r is not None and r["production"] and r["finished_at"] is not None:

@@ -220,6 +220,20 @@ async def partitions_reached_by_pushes(
     return [(r["service"], r["environment"], r["at"]) for r in rows]
 
 
+async def full_shas(conn: asyncpg.Connection, short: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """For each (repository, abbreviated sha), the one pushed commit it starts; ambiguous or unknown
+    abbreviations are left out (the deployment keeps what it was given)."""
+    rows = await conn.fetch(
+        """SELECT q.r, q.p, min(c.sha) AS sha FROM unnest($1::text[], $2::text[]) AS q(r, p)
+           JOIN branch_commits c ON c.sha >= q.p AND c.sha < q.p || 'g' AND left(c.sha, length(q.p)) = q.p
+                AND c.repository = q.r
+           GROUP BY q.r, q.p HAVING count(DISTINCT c.sha) = 1""",
+        [r for r, _ in short],
+        [p for _, p in short],
+    )
+    return {(r["r"], r["p"]): r["sha"] for r in rows}
+
+
 async def earliest_containing(conn: asyncpg.Connection, shas: list[str]) -> dict[tuple[str, str], Any]:
     """Per (service, environment): the earliest production deployment that deploys or contains a sha."""
     if not shas:
