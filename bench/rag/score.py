@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from em_shared.testing.servers import TestServers
 from harness import CORPUS, document_ranking, labelled_queries, rag_instance
+from rag_svc.handlers.indexing import DOC_SUFFIXES
 
 
 def merged_corpus(dirs: list[Path], into: Path) -> Path:
@@ -35,7 +36,7 @@ def merged_corpus(dirs: list[Path], into: Path) -> Path:
     if len(dirs) == 1:
         return dirs[0]
     for directory in dirs:
-        for path in sorted(directory.glob("*.md")):
+        for path in sorted(p for p in directory.iterdir() if p.suffix.lower() in DOC_SUFFIXES):
             if (into / path.name).exists():
                 raise SystemExit(f"{path.name} is in more than one --docs directory")
             shutil.copy(path, into / path.name)

@@ -11,7 +11,7 @@ class RagSettings(CommonSettings, frozen=True, kw_only=True):
         str,
         env(
             "RAG_DOCS_DIR",
-            "Directory (or git checkout) of Markdown/text knowledge, indexed at startup "
+            "Directory (or git checkout) of Markdown/text/HTML knowledge, indexed at startup "
             "and on POST /v1/reindex; empty: none.",
         ),
     ] = ""

@@ -23,6 +23,14 @@ async def test_directory_sync_startup_and_on_demand(tmp_path, rag_settings, read
     )
     write(tmp_path / "team/dns.md", "# DNS failures\n\nScale CoreDNS replicas.")
     write(tmp_path / "notes.txt", "Plain text note about certificates expiring.")
+    # A wiki's HTML export, as Confluence writes it: one .html page per runbook.
+    write(
+        tmp_path / "wiki/Flags_4242.html",
+        "<html><head><title>Ops : Feature toggle off</title><style>p {}</style></head><body>"
+        '<ol id="breadcrumbs"><li>Ops</li><li>Runbooks</li></ol>'
+        "<h2>Turn it off</h2><p>Switch the unleash toggle off.</p><ul><li>Post in #incidents.</li></ul>"
+        "</body></html>",
+    )
     write(tmp_path / ".git/HEAD.md", "# not a runbook\n\ngit internals")
     write(tmp_path / "image.png", "not text")
     settings = rag_settings(
@@ -32,12 +40,17 @@ async def test_directory_sync_startup_and_on_demand(tmp_path, rag_settings, read
         await ready(svc)
         async with svc.client() as http:
             status = (await http.get("/v1/index")).json()
-            assert status["documents"] == 3
-            assert await doc_ids(http, "rotate logs coredns certificates git internals") == {
+            assert status["documents"] == 4
+            assert await doc_ids(http, "rotate logs coredns certificates git internals unleash") == {
                 "file:disk",
                 "file:team/dns",
                 "file:notes",
+                "file:wiki/Flags_4242",
             }
+            page = (await http.post("/v1/search", json={"query": "unleash toggle", "k": 1})).json()
+            hit = page["results"][0]
+            assert (hit["title"], hit["heading_path"]) == ("Ops : Feature toggle off", ["Turn it off"])
+            assert "<" not in hit["text"] and "Runbooks" not in hit["text"]
             meta = (await http.get("/v1/documents/file:disk")).json()
             assert (meta["title"], meta["service"], meta["kind"], meta["source"]) == (
                 "Disk full",
@@ -48,15 +61,20 @@ async def test_directory_sync_startup_and_on_demand(tmp_path, rag_settings, read
             assert meta["url"] == "https://git.example.com/runbooks/blob/main/disk.md"
 
             unchanged = (await http.post("/v1/reindex")).json()
-            assert (unchanged["indexed"], unchanged["unchanged"], unchanged["deleted"]) == (0, 3, 0)
+            assert (unchanged["indexed"], unchanged["unchanged"], unchanged["deleted"]) == (0, 4, 0)
 
             write(tmp_path / "disk.md", "# Disk\n\nExpand the volume with growpart.")
             (tmp_path / "notes.txt").unlink()
             write(tmp_path / "oom.md", "# OOM killed\n\nRaise the memory limit.")
             report = (await http.post("/v1/reindex")).json()
-            assert (report["indexed"], report["unchanged"], report["deleted"]) == (2, 1, 1)
+            assert (report["indexed"], report["unchanged"], report["deleted"]) == (2, 2, 1)
             found = await doc_ids(http, "growpart memory certificates rotate")
-            assert found == {"file:disk", "file:oom", "file:team/dns"}  # notes.txt left the index
+            assert found == {
+                "file:disk",
+                "file:oom",
+                "file:team/dns",
+                "file:wiki/Flags_4242",
+            }  # notes.txt left
             hits = (await http.post("/v1/search", json={"query": "growpart", "k": 1})).json()["results"]
             assert hits[0]["text"] == "Expand the volume with growpart."
             # An API document is not the directory's: a directory sync never deletes it.

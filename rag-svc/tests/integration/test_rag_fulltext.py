@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from em_shared.testing.live import live_service
 from rag_svc.app import create_service
 from rag_svc.domain.documents import FULLTEXT_VERSION
@@ -47,3 +48,47 @@ async def test_identifiers_are_searchable_as_words_and_old_rows_are_rebuilt(rag_
                 == 0
             )
         assert await svc.ctx.state["indexer"].refresh_fulltext() == 0  # nothing left to rebuild
+
+
+QUOTED = (
+    "# Workflow scheduler\n\n## Scheduler down\n"
+    "The UI says: The scheduler does not appear to be running. Restart the scheduler pod."
+)
+SCATTERED = (
+    "# Batch jobs\n\n## Missed runs\n"
+    "A heartbeat of each job is received every minute. When the scheduler skipped a run, the "
+    "scheduler logs it; running jobs report how many minutes late they are."
+)
+
+
+async def test_a_chunk_quoting_the_message_outranks_one_with_the_same_words_scattered(
+    rag_settings, ready
+) -> None:
+    from em_shared.contracts.knowledge import SearchFilters
+    from rag_svc.domain.phrases import phrase_terms
+    from rag_svc.domain.query import phrase_text, search_terms
+    from rag_svc.domain.term_weights import Lexicon, lexeme_weight, term_query
+    from rag_svc.repository import search as repo
+
+    settings = rag_settings()
+    message = "The scheduler does not appear to be running. Last heartbeat was received 14 minutes ago."
+    async with live_service(create_service(settings), settings) as svc:
+        await ready(svc)
+        async with svc.client() as http:
+            for doc_id, text in (("quoted", QUOTED), ("scattered", SCATTERED)):
+                response = await http.put(f"/v1/documents/{doc_id}", json={"text": text})
+                assert response.status_code == 200, response.text
+        pool = svc.ctx.pool
+        assert pool is not None
+        async with pool.acquire() as conn:
+            lexicon = Lexicon(*await repo.lexicon(conn))
+            terms = term_query(await repo.query_lexemes(conn, search_terms(message)), lexicon, 0.1)
+            bag = await repo.text_candidates(conn, terms, SearchFilters(), 10)
+            positions = await repo.query_positions(conn, phrase_text(message))
+            terms.phrases.extend(
+                phrase_terms(positions, {lx: lexeme_weight(lx, lexicon) for lx, _ in positions})
+            )
+            phrased = await repo.text_candidates(conn, terms, SearchFilters(), 10)
+    assert [c.split("#")[0] for c, _ in bag] == ["scattered", "quoted"]  # words alone: the wrong page
+    assert [c.split("#")[0] for c, _ in phrased] == ["quoted", "scattered"], (bag, phrased)
+    assert dict(phrased)["scattered#0"] == pytest.approx(dict(bag)["scattered#0"])  # no pair there

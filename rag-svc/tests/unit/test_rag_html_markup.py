@@ -55,3 +55,29 @@ def test_markdown_that_only_mentions_a_tag_is_left_alone() -> None:
     md = "# Ingress\n\nThe error page is a `<div>` with the request id.<br>\n\n- item\n"
     assert not looks_like_html(md)
     assert html_to_markdown(md) == md
+
+
+EXPORTED_PAGE = """<!DOCTYPE html>
+<html><head><title>Platform : Redis failover</title>
+<script>var pageId = 12345;</script><style>.x { color: red }</style></head>
+<body><div id="breadcrumb-section"><ol id="breadcrumbs"><li><a href="index.html">Platform</a></li>
+<li><a href="Runbooks.html">Runbooks</a></li></ol></div>
+<!-- exported 2026-08-14 -->
+<h2>Promote a replica</h2><p>Run <code>FAILOVER</code> on the replica.</p>
+<ul><li>Check the replication offset first.</li></ul>
+</body></html>
+"""
+
+
+def test_a_whole_exported_page_keeps_only_its_content() -> None:
+    md = html_to_markdown(EXPORTED_PAGE)
+    assert md.startswith("## Promote a replica")
+    for noise in ("pageId", "color", "Platform", "Runbooks", "exported", "DOCTYPE", "<"):
+        assert noise not in md
+    assert "Run `FAILOVER` on the replica." in md and "- Check the replication offset first." in md
+
+
+def test_a_page_without_h1_is_named_by_its_html_title() -> None:
+    doc = document_from_file("file:redis", EXPORTED_PAGE, "redis", None)
+    assert doc.title == "Platform : Redis failover"
+    assert [c.heading_path for c in doc.chunks(150, 30)] == [("Promote a replica",)]

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag_svc.domain.chunking import CHUNKER_VERSION, Chunk, chunk_markdown
-from rag_svc.domain.html_markup import html_to_markdown
+from rag_svc.domain.html_markup import html_page_title, html_to_markdown
 from rag_svc.domain.identifiers import fulltext_input
 
 # What a chunk's tsvector is built from; bumped when that changes, so stored chunks are rebuilt
@@ -116,7 +116,7 @@ def document_from_file(doc_id: str, raw: str, fallback_title: str, url: str | No
     return Document(
         id=doc_id,
         text=body,
-        title=one("title") or (h1.group(1) if h1 else fallback_title),
+        title=one("title") or (h1.group(1) if h1 else html_page_title(body) or fallback_title),
         kind=one("kind") or "runbook",
         service=one("service"),
         team=one("team"),

@@ -24,7 +24,7 @@ def split_identifier(token: str) -> list[str]:
     return words
 
 
-def _spelled(ident: str) -> str | None:
+def spelled_identifier(ident: str) -> str | None:
     """The identifier's words (numbers dropped: `10.0.3.17`, `10:40` are not words), if more than one."""
     words = [w.lower() for w in split_identifier(ident) if not w.isdigit()]
     return " ".join(words) if len(words) > 1 else None
@@ -34,7 +34,7 @@ def identifier_words(text: str) -> list[str]:
     """Each multi-word identifier of `text` as lower-case words, in order of first appearance."""
     out: dict[str, None] = {}
     for ident in IDENT.findall(text):
-        if spelled := _spelled(ident):
+        if spelled := spelled_identifier(ident):
             out.setdefault(spelled, None)
     return list(out)
 
@@ -43,6 +43,6 @@ def fulltext_input(text: str) -> str:
     """`text` plus the words of identifiers PostgreSQL would index whole, for a chunk's tsvector."""
     extra: dict[str, None] = {}
     for ident in IDENT.findall(text):
-        if _OPAQUE.search(ident) and (spelled := _spelled(ident)):
+        if _OPAQUE.search(ident) and (spelled := spelled_identifier(ident)):
             extra.setdefault(spelled, None)
     return f"{text}\n{' '.join(extra)}" if extra else text

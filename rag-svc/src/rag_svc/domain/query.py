@@ -13,10 +13,17 @@ from __future__ import annotations
 import re
 
 from rag_svc.domain.alert_syntax import strip_alert_syntax
-from rag_svc.domain.identifiers import IDENT, identifier_words, split_identifier
+from rag_svc.domain.identifiers import IDENT, identifier_words, spelled_identifier, split_identifier
 from rag_svc.domain.sre_vocabulary import shorthand_expansions
 
-__all__ = ["QueryRejected", "expand_query", "search_terms", "split_identifier", "validate_query"]
+__all__ = [
+    "QueryRejected",
+    "expand_query",
+    "phrase_text",
+    "search_terms",
+    "split_identifier",
+    "validate_query",
+]
 
 MAX_QUERY_CHARS = 2000
 _WORD = re.compile(r"[A-Za-z0-9]+")
@@ -76,6 +83,12 @@ def search_terms(query: str) -> list[str]:
             if len(w) > 1 and w not in _NOISE and not w.isdigit():
                 seen.setdefault(w, None)
     return list(seen)
+
+
+def phrase_text(query: str) -> str:
+    """The normalised query with each identifier spelled out in its place (`JvmHeapUsageHigh` ->
+    jvm heap usage high), so its word order can be matched as phrases (domain/phrases.py)."""
+    return IDENT.sub(lambda m: spelled_identifier(m.group(0)) or m.group(0), normalized_query(query))
 
 
 class QueryRejected(ValueError):

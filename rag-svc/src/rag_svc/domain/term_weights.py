@@ -40,6 +40,13 @@ class TermQuery:
     select: list[str]
     rank: list[tuple[str, float]]
     select_pairs: list[tuple[str, str]] = field(default_factory=list)
+    phrases: list[tuple[str, float]] = field(default_factory=list)  # (tsquery, weight): rerank only
+
+
+def lexeme_weight(lexeme: str, lexicon: Lexicon) -> float:
+    """The IDF of one lexeme (an unknown one counts as rare, as in term_query)."""
+    n = max(lexicon.chunks, 1)
+    return idf(min(lexicon.frequency.get(lexeme, 1), n), n)
 
 
 def term_query(lexemes: list[str], lexicon: Lexicon, common_fraction: float) -> TermQuery:

@@ -24,7 +24,8 @@ from rag_svc.embeddings.base import Embedder
 from rag_svc.repository import documents as repo
 
 log = structlog.get_logger("rag.indexing")
-DOC_SUFFIXES = (".md", ".markdown", ".txt")
+# HTML: wiki exports (Confluence "Export space > HTML" writes one .html per page), read as Markdown.
+DOC_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class Indexer:
                 raise NotFound(f"no document {doc_id!r}")
 
     async def sync_directory(self, directory: str, base_url: str = "") -> SyncReport:
-        """Index every Markdown/text file under `directory`; files gone from it leave the index."""
+        """Index every Markdown/text/HTML file under `directory`; files gone from it leave the index."""
         started = time.perf_counter()
         root = Path(directory)
         if not root.is_dir():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 
 import asyncpg
 import numpy as np
@@ -13,8 +14,9 @@ from em_shared.messaging.errors import InvalidInput
 
 from rag_svc.domain.exact_index import ExactIndex
 from rag_svc.domain.fusion import cap_per_document, convex_combination
-from rag_svc.domain.query import QueryRejected, expand_query, search_terms, validate_query
-from rag_svc.domain.term_weights import Lexicon, term_query
+from rag_svc.domain.phrases import phrase_terms
+from rag_svc.domain.query import QueryRejected, expand_query, phrase_text, search_terms, validate_query
+from rag_svc.domain.term_weights import Lexicon, lexeme_weight, term_query
 from rag_svc.domain.vector_cache import VectorCache
 from rag_svc.embeddings.base import Embedder
 from rag_svc.repository import documents as doc_repo
@@ -59,6 +61,9 @@ class Searcher:
         async with self._pool.acquire() as conn:
             lexemes = await repo.query_lexemes(conn, search_terms(query))
             terms = term_query(lexemes, lexicon, COMMON_FRACTION)
+            positions = await repo.query_positions(conn, phrase_text(query))
+            weights = {lx: lexeme_weight(lx, lexicon) for lx, _ in positions}
+            terms = replace(terms, phrases=phrase_terms(positions, weights))
             text_ranking = await repo.text_candidates(conn, terms, request.filters, limit)
         vector_ranking = await vector_task
         fused = cap_per_document(

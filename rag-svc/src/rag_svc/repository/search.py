@@ -46,15 +46,28 @@ async def lexicon(conn: asyncpg.Connection) -> tuple[int, dict[str, int]]:
     return int(chunks), {r["word"]: int(r["ndoc"]) for r in rows}
 
 
+async def query_positions(conn: asyncpg.Connection, text: str) -> list[tuple[str, list[int]]]:
+    """The query's tsvector as (lexeme, positions), parsed as the chunks' are (for phrases)."""
+    if not text.strip():
+        return []
+    rows = await conn.fetch("SELECT lexeme, positions FROM unnest(to_tsvector('english', $1))", text)
+    return [(r["lexeme"], list(r["positions"] or [])) for r in rows]
+
+
+RERANK_POOL = 2  # phrases rerank this many times `limit` of the best bag-of-words candidates
+
+
 async def text_candidates(
     conn: asyncpg.Connection, query: TermQuery, filters: SearchFilters, limit: int
 ) -> list[tuple[str, float]]:
-    """Chunk ids (with their score) holding any `select` lexeme, ranked by the weighted sum of each `rank` lexeme's ts_rank.
+    """Chunk ids (with their score) holding any `select` lexeme, ranked by the weighted sum of each `rank` lexeme's ts_rank,
+    then the best `RERANK_POOL * limit` of them reranked with each query phrase the chunk holds.
 
     Per lexeme, ts_rank is its position-weighted frequency in the chunk normalised by length (title
     and headings weigh more than body text); the weight is its inverse document frequency. ts_rank of
     the whole OR-query would average the lexemes with equal weights. Not ts_rank_cd: its cover-density
-    pass costs ~3x more on OR-queries of many words (measured at 10,000 chunks).
+    pass costs ~3x more on OR-queries of many words (measured at 10,000 chunks). Phrases are scored
+    on the pool only, so their cost does not grow with the table.
     """
     if not query.select:
         return []
@@ -66,13 +79,23 @@ async def text_candidates(
         limit,
         [_quoted(lx) for lx, _ in query.rank],
         [w for _, w in query.rank],
+        limit * RERANK_POOL,
+        [p for p, _ in query.phrases],
+        [w for _, w in query.phrases],
     ]
     where = filter_sql(filters, args)
     rows = await conn.fetch(
-        f"""SELECT id, (SELECT sum(u.w * ts_rank(tsv, u.t, 1))
-                        FROM unnest($3::tsquery[], $4::float8[]) AS u(t, w)) AS score
-            FROM chunks, CAST($1 AS tsquery) q
-            WHERE tsv @@ q{where}
+        f"""WITH pool AS (
+                SELECT id, tsv, (SELECT sum(u.w * ts_rank(tsv, u.t, 1))
+                                 FROM unnest($3::tsquery[], $4::float8[]) AS u(t, w)) AS score
+                FROM chunks, CAST($1 AS tsquery) q
+                WHERE tsv @@ q{where}
+                ORDER BY score DESC, id
+                LIMIT $5)
+            SELECT id, coalesce(score, 0) + coalesce((SELECT sum(p.w * ts_rank(tsv, p.t, 1))
+                                                      FROM unnest($6::tsquery[], $7::float8[]) AS p(t, w)
+                                                      WHERE tsv @@ p.t), 0) AS score
+            FROM pool
             ORDER BY score DESC, id
             LIMIT $2""",
         *args,
