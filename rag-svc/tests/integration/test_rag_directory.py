@@ -113,3 +113,21 @@ async def test_model_change_reembeds_every_chunk(tmp_path, rag_settings, fake_em
     requests = fake_embeddings.requests[-3:]
     assert any(r["model"] == "fake-bow-v2" for r in requests)
     assert fake_embeddings.inputs_seen() - before >= 3  # 2 directory chunks + 1 API chunk (+ queries)
+
+
+async def test_two_formats_of_one_name_are_two_documents(tmp_path, rag_settings, ready) -> None:
+    """A wiki export beside the Markdown it came from: both are indexed, neither overwrites the other
+    on every sync (one id per file; the second of a name keeps its suffix)."""
+    write(tmp_path / "deploy.md", "# Deploy\n\nRoll out with the canary pipeline.")
+    write(tmp_path / "deploy.html", "<h1>Deploy (wiki)</h1><p>Freeze windows are announced in #releases.</p>")
+    settings = rag_settings(docs_dir=str(tmp_path))
+    async with live_service(create_service(settings), settings) as svc:
+        await ready(svc)
+        async with svc.client() as http:
+            assert (await http.get("/v1/index")).json()["documents"] == 2
+            assert await doc_ids(http, "canary pipeline freeze windows releases") == {
+                "file:deploy",
+                "file:deploy.md",
+            }
+            again = (await http.post("/v1/reindex")).json()
+            assert (again["indexed"], again["unchanged"], again["deleted"]) == (0, 2, 0)

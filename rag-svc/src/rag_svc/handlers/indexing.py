@@ -99,6 +99,8 @@ class Indexer:
             if any(part.startswith(".") for part in rel.parts):
                 continue  # .git and other hidden trees of a checkout
             doc_id = f"file:{rel.with_suffix('').as_posix()}"
+            if doc_id in seen:  # `deploy.md` beside `deploy.html`: the second keeps its suffix
+                doc_id = f"file:{rel.as_posix()}"
             url = f"{base_url.rstrip('/')}/{rel.as_posix()}" if base_url else None
             doc = document_from_file(
                 doc_id,
