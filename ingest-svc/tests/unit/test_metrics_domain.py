@@ -276,3 +276,28 @@ def test_query_parameters_are_validated():
             parse_filters(**{"start": None, "end": None, "bucket": None, **bad}, **kw)
     with pytest.raises(QueryError):
         parse_filters(start=None, end=None, bucket=None, **{**kw, "service": "api; drop"})
+
+
+def test_default_production_patterns_read_the_names_deploy_tools_give() -> None:
+    from ingest_svc.metrics.domain.rules import Rules
+    from ingest_svc.metrics.settings import MetricsSettings
+
+    defaults = MetricsSettings.__struct_defaults__[
+        MetricsSettings.__struct_fields__.index("metrics_production_patterns")
+    ]
+    rules = Rules.from_csv(defaults, "hotfix")
+    production = ["production", "Production", "prod", "PRD", "live", "prod-eu", "production_us",
+                  "Production \u2013 web-app", "prod (eu-west-1)", "production/eu"]  # fmt: skip
+    other = [
+        "staging",
+        "preview",
+        "Preview \u2013 web-app",
+        "live-preview",
+        "products",
+        "prodigy",
+        "dev",
+        "",
+        None,
+    ]
+    assert [e for e in production if not rules.is_production(e)] == []
+    assert [e for e in other if rules.is_production(e)] == []

@@ -16,9 +16,10 @@ class MetricsSettings(CommonSettings, frozen=True, kw_only=True):
         env(
             "METRICS_PRODUCTION_PATTERNS",
             "Regexes (comma-separated, case-insensitive, full match) of "
-            "environment names classified production.",
+            "environment names classified production. `prod`/`production` followed by any separator "
+            "count (`prod-eu`, `production_us`, Vercel's `Production - web`, `prod (eu-west-1)`).",
         ),
-    ] = "prod,production,prd,live,prod[-_].*,production[-_].*"
+    ] = "prod,production,prd,live,prod[^a-z0-9].*,production[^a-z0-9].*"
     metrics_hotfix_patterns: Annotated[
         str,
         env(
