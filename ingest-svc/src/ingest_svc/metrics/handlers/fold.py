@@ -113,22 +113,16 @@ class Folder:
         commit, and the lead time missed every earlier commit it shipped."""
         wanted: dict[tuple[str, str], datetime] = {}
         for ds in deps.values():
-            for d in ds:
-                if d.status == "success" and not d.ref and not d.commit_range and d.repository and d.sha:
-                    key = (d.repository, d.sha)
-                    wanted[key] = max(wanted.get(key, d.finished_at), d.finished_at)
-        if not wanted:
-            return deps
-        found = await tl.pushed_branches(conn, dict(sorted(wanted.items())))
+            for d in filter(_names_no_ref, ds):
+                key = (d.repository or "", d.sha or "")
+                wanted[key] = max(wanted.get(key, d.finished_at), d.finished_at)
+        found = await tl.pushed_branches(conn, dict(sorted(wanted.items()))) if wanted else {}
         if not found:
             return deps
         return {
             p: [
-                dataclasses.replace(d, ref=found[(d.repository, d.sha)])
-                if not d.ref
-                and (d.repository, d.sha) in found
-                and d.status == "success"
-                and not d.commit_range
+                dataclasses.replace(d, ref=ref)
+                if _names_no_ref(d) and (ref := found.get((d.repository or "", d.sha or "")))
                 else d
                 for d in ds
             ]
@@ -158,6 +152,11 @@ class Folder:
         if not since:
             return {}
         return await tl.branches(conn, dict(sorted(since.items())), sorted(shas))
+
+
+def _names_no_ref(d: DeploymentFact) -> bool:
+    """A successful deployment of a known commit and repository that says neither ref nor range."""
+    return d.status == "success" and not d.ref and not d.commit_range and bool(d.repository and d.sha)
 
 
 def _mark_hotfixes(
