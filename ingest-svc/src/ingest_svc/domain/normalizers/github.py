@@ -78,7 +78,13 @@ def _push(d: Delivery, p: Any, repo: str, owner: Any) -> list[Emitted]:
         )
         for c in items(p, "commits")
     ]
-    occurred = first_time(time_at(p, "head_commit", "timestamp"), time_at(p, "repository", "pushed_at"))
+    # The push's own time is `repository.pushed_at`; `head_commit.timestamp` is when the head was
+    # committed, which for a fast-forward or a merge of older work is days before it reached the
+    # branch (and two pushes of one commit to two branches would tie). A push is never earlier than
+    # its head commit, so a `pushed_at` older than it (a stale or replayed repository object) loses.
+    pushed_at = time_at(p, "repository", "pushed_at")
+    head_at = time_at(p, "head_commit", "timestamp")
+    occurred = max(pushed_at, head_at) if pushed_at and head_at else first_time(pushed_at, head_at)
     branch = ref.removeprefix("refs/heads/")
     event = CommitsPushed(
         id=deterministic_id("github", repo, "push", branch, after),
@@ -87,7 +93,7 @@ def _push(d: Delivery, p: Any, repo: str, owner: Any) -> list[Emitted]:
         causation_id=d.id,
         repository=repo,
         branch=branch,
-        before_sha=text(p, "before"),
+        before_sha=h.real_sha(text(p, "before")),
         after_sha=after,
         commits=commits,
         pusher=text(p, "pusher", "name"),
@@ -102,6 +108,11 @@ def _pull_request(d: Delivery, p: Any, repo: str, owner: Any) -> list[Emitted]:
     action = text(p, "action")
     if d.event_type == "pull_request_review":
         if action != "submitted":
+            return []
+        reviewer = text(p, "review", "user", "login")
+        if reviewer and reviewer == text(pr, "user", "login"):
+            # The author answering a review thread makes a `commented` review of their own pull
+            # request: not a review, and as the first one it would end the pickup time at once.
             return []
         kind, subject, occurred = "reviewed", S.PR_REVIEWED, time_at(p, "review", "submitted_at")
     elif action in ("opened", "reopened"):
@@ -162,6 +173,11 @@ def _build(d: Delivery, p: Any, repo: str, owner: Any) -> list[Emitted]:
     run = get(p, key)
     if text(p, "action") != "completed" or text(run, "status") != "completed":
         return []  # queued / in_progress: only finished builds are facts worth counting
+    if text(run, "conclusion") == "action_required":
+        # Completed without running: a fork's workflow awaiting approval, or a check waiting on the
+        # user. Neither a failure (nor, for a deploy workflow, a failed deployment attempt); the
+        # approved run reports its own conclusion later.
+        return []
     kind = "workflow" if key == "workflow_run" else "job"
     external = need(run, "id")
     started = time_at(run, "run_started_at") or time_at(run, "started_at") or time_at(run, "created_at")

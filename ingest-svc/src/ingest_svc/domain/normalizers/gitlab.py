@@ -54,13 +54,39 @@ def _repo(p: Any) -> str:
     return text(p, "project", "path_with_namespace") or need(p, "project_name")
 
 
+def _job_repo(p: Any) -> str:
+    """Job hooks carry no `project` object: `project_name` is the display name (`John Smith /
+    release-tools-fake`), not the path pushes use (`jsmithy2/release-tools-fake`); the repository's
+    URLs name the path."""
+    return (
+        text(p, "project", "path_with_namespace")
+        or h.repository_of_url(text(p, "repository", "homepage"))
+        or h.repository_of_url(text(p, "repository", "git_http_url"))
+        or h.repository_of_url(text(p, "repository", "git_ssh_url"))
+        or need(p, "project_name").replace(" ", "")
+    )
+
+
+# Statuses of a pipeline or job that has not finished (docs.gitlab.com, "Webhook events").
+_UNFINISHED = frozenset(
+    {
+        "created",
+        "pending",
+        "running",
+        "waiting_for_resource",
+        "waiting_for_callback",
+        "preparing",
+        "scheduled",
+        "manual",
+        "canceling",
+    }
+)
+
+
 def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
     p = d.payload
     src = f"gitlab/{d.instance}"
-    if d.event_type == "build":
-        repo = text(p, "project", "path_with_namespace") or need(p, "project_name").replace(" ", "")
-    else:
-        repo = _repo(p)
+    repo = _job_repo(p) if d.event_type == "build" else _repo(p)
     owner = catalog.owner(repository=repo, organization=text(p, "project", "namespace"))
     if d.event_type == "push":
         ref = need(p, "ref")
@@ -78,7 +104,11 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
         ]
         branch = ref.removeprefix("refs/heads/")
         times = [c.committed_at for c in commits if c.committed_at]
-        occurred = first_time(max(times) if times else None)
+        if not times:
+            # A branch created at an existing commit (commits []): the hook carries no time at all,
+            # and no commit reached the repository with it; nothing to say, rather than a failure.
+            return []
+        occurred = max(times)
         return [
             Emitted(
                 S.COMMIT_PUSHED,
@@ -89,7 +119,7 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
                     causation_id=d.id,
                     repository=repo,
                     branch=branch,
-                    before_sha=text(p, "before"),
+                    before_sha=h.real_sha(text(p, "before")),
                     after_sha=after,
                     commits=commits,
                     pusher=text(p, "user_username") or text(p, "user_name"),
@@ -114,6 +144,9 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
         title = text(a, "title") or ""
         labels = [t for t in (text(x, "title") for x in items(p, "labels") or items(a, "labels")) if t]
         reviewers = [r for r in (text(x, "username") for x in items(p, "reviewers")) if r]
+        if kind == "reviewed" and (approver := text(p, "user", "username")):
+            # An approval hook's `user` is the approver: the review that was given.
+            reviewers = [approver, *[r for r in reviewers if r != approver]]
         return [
             Emitted(
                 subject,
@@ -131,8 +164,11 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
                     source_branch=text(a, "source_branch"),
                     target_branch=text(a, "target_branch"),
                     head_sha=text(a, "last_commit", "id"),
-                    merge_sha=text(a, "merge_commit_sha"),
+                    # A squash merge leaves merge_commit_sha null (no merge commit) and the squashed
+                    # commit, the one on the target branch, in squash_commit_sha.
+                    merge_sha=text(a, "merge_commit_sha") or text(a, "squash_commit_sha"),
                     created_at=time_at(a, "created_at"),
+                    first_review_at=occurred if kind == "reviewed" else None,
                     merged_at=occurred if kind == "merged" else None,
                     closed_at=occurred if kind == "closed" else None,
                     reviewers=reviewers,
@@ -146,15 +182,7 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
     if d.event_type == "pipeline":
         a = get(p, "object_attributes")
         status = text(a, "status") or ""
-        if status in (
-            "created",
-            "pending",
-            "running",
-            "waiting_for_resource",
-            "preparing",
-            "scheduled",
-            "manual",
-        ):
+        if status in _UNFINISHED:
             return []
         ext = need(a, "id")
         finished = time_at(a, "finished_at")
@@ -174,7 +202,7 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
                     name=text(a, "name") or f"pipeline {ext}",
                     status=ci,
                     repository=repo,
-                    branch=text(a, "ref"),
+                    branch=None if get(a, "tag") is True else text(a, "ref"),
                     sha=text(a, "sha"),
                     started_at=time_at(a, "created_at"),
                     finished_at=finished,
@@ -186,7 +214,7 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
         ]
     if d.event_type == "build":
         status = text(p, "build_status") or ""
-        if status in ("created", "pending", "running", "manual", "waiting_for_resource", "preparing"):
+        if status in _UNFINISHED:
             return []
         ext = need(p, "build_id")
         ci = h.ci_status(status)
@@ -208,7 +236,7 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
                     name=name,
                     status=ci,
                     repository=repo,
-                    branch=text(p, "ref"),
+                    branch=None if get(p, "tag") is True else text(p, "ref"),
                     sha=text(p, "sha"),
                     started_at=started,
                     finished_at=finished,

@@ -36,6 +36,7 @@ CI_STATUS = {
     "canceled": "cancelled",
     "aborted": "cancelled",
     "not_run": "skipped",
+    "not_built": "skipped",  # Jenkins: the build was not run (an earlier stage failed, or disabled)
     "skipped": "skipped",
     "neutral": "success",
     "action_required": "failure",
@@ -95,6 +96,26 @@ def environment_of(*names: str | None, default: str = "production") -> str:
             if name and pattern.search(name):
                 return env
     return default
+
+
+def real_sha(sha: str | None) -> str | None:
+    """None for the all-zero id GitHub and GitLab send as `before` of a new branch (and `after` of a
+    deleted one): it names no commit, and a consumer taking it for one would look for a range from it."""
+    return sha if sha and set(sha) != {"0"} else None
+
+
+_REMOTE_PREFIXES = ("refs/heads/", "refs/remotes/origin/", "remotes/origin/", "origin/")
+
+
+def branch_name(ref: str | None) -> str | None:
+    """A branch as pushes name it (`feature/a`), from the forms CI tools report: `refs/heads/feature/a`,
+    `origin/feature/a`, `refs/remotes/origin/feature/a`. The branch's own slashes stay."""
+    raw = (ref or "").strip()
+    for prefix in _REMOTE_PREFIXES:
+        if raw.startswith(prefix):
+            raw = raw.removeprefix(prefix)
+            break
+    return raw or None
 
 
 def ci_status(raw: str | None) -> str:

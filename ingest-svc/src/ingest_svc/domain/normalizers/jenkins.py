@@ -32,7 +32,9 @@ def dedup_key(headers: dict[str, str], payload: Any) -> str | None:
 
 
 def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
-    if d.event_type != "completed":
+    # One build sends COMPLETED then FINALIZED, both with the result; either makes the same event
+    # (same id: JetStream drops the second), so a lost COMPLETED does not lose the build.
+    if d.event_type not in ("completed", "finalized"):
         return []
     p = d.payload
     b = get(p, "build")
@@ -41,8 +43,8 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
     repo = h.repository_of_url(text(b, "scm", "url"))
     started = time_at(b, "timestamp")
     duration = number(b, "duration")
-    ended = started + timedelta(milliseconds=duration) if started and duration else None
-    branch = (text(b, "scm", "branch") or "").removeprefix("origin/") or None
+    ended = started + timedelta(milliseconds=duration) if started and duration is not None else None
+    branch = h.branch_name(text(b, "scm", "branch"))
     return finished(
         d,
         provider="jenkins",
