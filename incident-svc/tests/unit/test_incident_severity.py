@@ -19,6 +19,8 @@ DEFAULT_MAP = SeverityMap.from_mapping(yaml.safe_load(DEFAULT_SEVERITY_MAP.read_
         ("CRITICAL", "critical"),
         ("crit", "critical"),
         ("Emergency", "critical"),
+        ("alert", "critical"),  # syslog level 1, as Alertmanager labels spell it
+        ("ALERT", "critical"),
         ("P0", "critical"),
         ("SEV-1", "critical"),
         ("Sev 1", "critical"),
@@ -61,6 +63,8 @@ def test_compact_joins_numbered_forms_only() -> None:
         ("sentry", "FATAL", {}, "critical"),
         ("alertmanager", "P2", {}, "high"),
         ("alertmanager", "emergency", {}, "critical"),
+        ("alertmanager", "alert", {}, "critical"),
+        ("alertmanager", "alerting", {}, "medium"),  # Grafana's state word names no level
         ("alertmanager", "Warning", {}, "medium"),
         ("alertmanager", None, {"priority": "P1"}, "critical"),
         ("newrelic", "WARNING", {}, "medium"),

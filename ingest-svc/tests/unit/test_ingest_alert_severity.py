@@ -69,6 +69,9 @@ def test_severity_tags_must_name_a_level() -> None:
     assert severity_hints.in_tags({"sev": "1"}) == "1"
     assert severity_hints.in_tags({"priority": "p2", "severity": "normal"}) == "p2"
     assert severity_hints.in_tags({"priority": "normal"}) is None
+    # Every word of incident-svc's vocabulary passes (syslog, Zabbix and short forms too).
+    for word in ("alert", "emerg", "disaster", "blocker", "severe", "err", "med", "average", "trivial"):
+        assert severity_hints.in_tags({"team": "sre", "severity": word}) == word
 
 
 def _alarm(name: str, description: str | None, state: str = "ALARM") -> dict[str, Any]:

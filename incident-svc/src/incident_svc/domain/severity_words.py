@@ -14,9 +14,12 @@ import re
 LEVELS = ("critical", "high", "medium", "low")
 # Words seen in severity fields (Prometheus/mixin conventions, syslog names, Sentry levels,
 # Zabbix's average/disaster, GitLab's Prometheus mapping). High/low also name metrics ("HighCPU"),
-# but in a severity *field* they are the level.
+# but in a severity *field* they are the level. Syslog's `alert` (RFC 5424 level 1: "action must be
+# taken immediately", between emerg and crit) is a level only here, in a field of a few words.
 WORDS = {
-    **dict.fromkeys(("critical", "crit", "fatal", "emergency", "emerg", "disaster", "blocker"), "critical"),
+    **dict.fromkeys(
+        ("critical", "crit", "fatal", "emergency", "emerg", "alert", "disaster", "blocker"), "critical"
+    ),
     **dict.fromkeys(("high", "error", "err", "major", "urgent", "severe"), "high"),
     **dict.fromkeys(("medium", "med", "moderate", "warning", "warn", "minor", "average"), "medium"),
     **dict.fromkeys(

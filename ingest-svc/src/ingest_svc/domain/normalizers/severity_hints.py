@@ -23,11 +23,13 @@ _EXPLICIT = re.compile(
 )
 _NUMBERED_WORD = re.compile(rf"(?<![a-z0-9]){_NUMBERED}(?![a-z0-9])", re.IGNORECASE)
 _TAG_KEYS = ("severity", "sev", "priority", "prio")
-# What a severity/priority tag may say (incident-svc maps these, severity_words.py); another value
-# (`priority:normal`) names no level and must not hide the vendor's own field.
+# What a severity/priority tag may say: the words of incident-svc's shared vocabulary
+# (severity_words.py), so no tag it would read is dropped here; another value (`priority:normal`)
+# names no level and must not hide the vendor's own field.
 _LEVEL_VALUE = re.compile(
-    r"(?:p|sev|s)?[\s_-]?[0-5]|critical|crit|fatal|emergency|high|error|major|urgent|medium|moderate|"
-    r"warning|warn|minor|low|info|informational|notice|debug|none",
+    r"(?:p|sev|s)?[\s_-]?[0-5]|critical|crit|fatal|emergency|emerg|alert|disaster|blocker|"
+    r"high|error|err|major|urgent|severe|medium|med|moderate|warning|warn|minor|average|"
+    r"low|info|informational|information|notice|debug|log|none|trivial",
     re.IGNORECASE,
 )
 
