@@ -301,3 +301,20 @@ def test_default_production_patterns_read_the_names_deploy_tools_give() -> None:
     ]
     assert [e for e in production if not rules.is_production(e)] == []
     assert [e for e in other if rules.is_production(e)] == []
+
+
+def test_a_pull_request_closed_reopened_then_merged_is_closed_by_its_merge() -> None:
+    from ingest_svc.metrics.repository.facts import merge_pull_request
+
+    def row(event_at: datetime, merged: datetime | None, closed: datetime | None) -> dict:
+        return {"event_at": event_at, "event_id": str(event_at), "created_at": datetime(2026, 5, 1, tzinfo=UTC),
+                "first_commit_at": None, "first_review_at": None, "merged_at": merged, "closed_at": closed,
+                "commit_shas": [], "is_hotfix": False}  # fmt: skip
+
+    closed = datetime(2026, 5, 2, tzinfo=UTC)
+    merged = datetime(2026, 5, 5, tzinfo=UTC)
+    first_close, merge = row(closed, None, closed), row(merged, merged, merged)
+    for old, new in ((first_close, merge), (merge, first_close)):  # in either arrival order
+        out = merge_pull_request(old, new)
+        assert (out["merged_at"], out["closed_at"]) == (merged, merged)
+    assert merge_pull_request(first_close, row(closed, None, closed))["closed_at"] == closed

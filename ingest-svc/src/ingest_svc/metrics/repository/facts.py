@@ -40,11 +40,14 @@ def merge_deployment(old: Row, new: Row) -> Row:
 
 
 def merge_pull_request(old: Row, new: Row) -> Row:
-    """Scalars from the latest event; milestones keep their earliest known time; shas union."""
+    """Scalars from the latest event; milestones keep their earliest known time; shas union. A merged
+    pull request was closed by its merge: an earlier close without merge was undone by a reopen."""
     out = dict(new) if _newer(old, new, ("event_at", "event_id")) else {k: old[k] for k in new}
     for k in ("created_at", "first_commit_at", "first_review_at", "merged_at", "closed_at"):
         known = [v for v in (old[k], new[k]) if v is not None]
         out[k] = min(known) if known else None
+    if out["merged_at"] is not None:
+        out["closed_at"] = out["merged_at"]
     out["commit_shas"] = sorted(set(old["commit_shas"]) | set(new["commit_shas"]))
     out["is_hotfix"] = old["is_hotfix"] or new["is_hotfix"]
     return out
