@@ -11,22 +11,8 @@ from __future__ import annotations
 
 import re
 
-LEVELS = ("critical", "high", "medium", "low")
-# Words seen in severity fields (Prometheus/mixin conventions, syslog names, Sentry levels,
-# Zabbix's average/disaster, GitLab's Prometheus mapping). High/low also name metrics ("HighCPU"),
-# but in a severity *field* they are the level. Syslog's `alert` (RFC 5424 level 1: "action must be
-# taken immediately", between emerg and crit) is a level only here, in a field of a few words.
-WORDS = {
-    **dict.fromkeys(
-        ("critical", "crit", "fatal", "emergency", "emerg", "alert", "disaster", "blocker"), "critical"
-    ),
-    **dict.fromkeys(("high", "error", "err", "major", "urgent", "severe"), "high"),
-    **dict.fromkeys(("medium", "med", "moderate", "warning", "warn", "minor", "average"), "medium"),
-    **dict.fromkeys(
-        ("low", "info", "informational", "information", "notice", "debug", "log", "none", "trivial"), "low"
-    ),
-}
-BY_NUMBER = {"0": "critical", "1": "critical", "2": "high", "3": "medium", "4": "low", "5": "low"}
+from em_shared.contracts.severity_words import BY_NUMBER, WORDS
+
 _PREFIX = r"(?:p|sev|s|severity|priority)"
 # `SEV-1`, `Sev 1`, `priority: 2` -> one token; `p99` is not a priority (the digit must end the token).
 _JOIN = re.compile(rf"\b({_PREFIX})[\s_\-.:]+([0-5])\b")

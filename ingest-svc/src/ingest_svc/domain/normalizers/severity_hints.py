@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from em_shared.contracts.severity_words import WORDS
+
 _NUMBERED = r"(?:p[0-5]|sev[\s_-]?[0-5])"
 # In names: delimited tokens (`-`, `_`, space, brackets), never inside a word (`p99`, `LowDisk`).
 _NAME_WORD = re.compile(rf"(?<![a-z0-9])({_NUMBERED}|critical|crit|warning|warn)(?![a-z0-9])", re.IGNORECASE)
@@ -23,13 +25,11 @@ _EXPLICIT = re.compile(
 )
 _NUMBERED_WORD = re.compile(rf"(?<![a-z0-9]){_NUMBERED}(?![a-z0-9])", re.IGNORECASE)
 _TAG_KEYS = ("severity", "sev", "priority", "prio")
-# What a severity/priority tag may say: the words of incident-svc's shared vocabulary
-# (severity_words.py), so no tag it would read is dropped here; another value (`priority:normal`)
+# What a severity/priority tag may say: a numbered level or a word of the shared vocabulary (the one
+# incident-svc maps), so no tag it would read is dropped here; another value (`priority:normal`)
 # names no level and must not hide the vendor's own field.
 _LEVEL_VALUE = re.compile(
-    r"(?:p|sev|s)?[\s_-]?[0-5]|critical|crit|fatal|emergency|emerg|alert|disaster|blocker|"
-    r"high|error|err|major|urgent|severe|medium|med|moderate|warning|warn|minor|average|"
-    r"low|info|informational|information|notice|debug|log|none|trivial",
+    r"(?:p|sev|s)?[\s_-]?[0-5]|" + "|".join(sorted(map(re.escape, WORDS), key=len, reverse=True)),
     re.IGNORECASE,
 )
 
