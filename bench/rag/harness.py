@@ -13,9 +13,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
-import nats
 from em_shared.runtime.settings import load_settings
+from em_shared.testing import cleanup
 from em_shared.testing.live import LiveService, live_service
 from em_shared.testing.servers import TestServers
 from rag_svc.app import create_service
@@ -63,19 +62,7 @@ async def wait_ready(svc: LiveService, timeout_s: float = 600.0) -> None:
 
 
 async def drop_namespace(servers: TestServers, namespace: str) -> None:
-    conn = await asyncpg.connect(servers.database_url)
-    try:
-        await conn.execute(f'DROP SCHEMA IF EXISTS "{namespace}_rag" CASCADE')
-    finally:
-        await conn.close()
-    nc = await nats.connect(servers.nats_url)
-    try:
-        js = nc.jetstream()
-        for info in await js.streams_info():
-            if info.config.name and info.config.name.startswith(f"{namespace}_"):
-                await js.delete_stream(info.config.name)
-    finally:
-        await nc.drain()
+    await cleanup.drop_namespace(servers.database_url, servers.nats_url, namespace)
 
 
 def document_ranking(results: list[dict[str, Any]]) -> list[str]:

@@ -11,6 +11,7 @@ import pytest
 from nats.aio.client import Client as NatsClient
 
 from em_shared.contracts.subjects import Topology
+from em_shared.testing.cleanup import drop_namespace
 from em_shared.testing.servers import TestServers
 
 
@@ -56,20 +57,4 @@ async def db(servers: TestServers) -> AsyncIterator[asyncpg.Connection]:
 async def cleanup_namespace(servers: TestServers, namespace: str) -> AsyncIterator[str]:
     """Drops the namespace's schemas and streams after the test, so a shared server stays tidy."""
     yield namespace
-    conn = await asyncpg.connect(servers.database_url)
-    try:
-        schemas = await conn.fetch(
-            "SELECT nspname FROM pg_namespace WHERE nspname LIKE $1", f"{namespace}\\_%"
-        )
-        for row in schemas:
-            await conn.execute(f'DROP SCHEMA IF EXISTS "{row["nspname"]}" CASCADE')
-    finally:
-        await conn.close()
-    client = await nats.connect(servers.nats_url)
-    try:
-        js = client.jetstream()
-        for name in await js.streams_info():
-            if name.config.name and name.config.name.startswith(f"{namespace}_"):
-                await js.delete_stream(name.config.name)
-    finally:
-        await client.drain()
+    await drop_namespace(servers.database_url, servers.nats_url, namespace)
