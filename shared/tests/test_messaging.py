@@ -11,7 +11,7 @@ from em_shared.contracts.alerts import AlertSignal
 from em_shared.contracts.base import RpcRequest
 from em_shared.contracts.health import Ping
 from em_shared.contracts.subjects import S, StreamSpec, Topology
-from em_shared.messaging.broker import create_broker
+from em_shared.messaging.broker import create_broker, start_broker
 from em_shared.messaging.consumers import subscribe_events
 from em_shared.messaging.errors import NotFound, RpcFailure
 from em_shared.messaging.publisher import EventPublisher
@@ -89,7 +89,7 @@ async def test_rpc_round_trip_and_typed_errors(servers, nc, topology):
         return EchoReply(text=req.text.upper())
 
     serve_rpc(broker, topology, "test", "rpc.test.echo", Echo, echo)
-    await broker.start()
+    await start_broker(broker)
     try:
         rpc = RpcClient(nc, topology, timeout_s=10)  # generous: a busy CI box, not a timing check
         assert await rpc.call("rpc.test.echo", Echo(text="hi"), EchoReply) == EchoReply(text="HI")
@@ -161,7 +161,7 @@ async def test_consumer_retries_then_dead_letters(servers, nc, topology):
     subscribe_events(
         broker, topology, "test", S.ALERT_RECEIVED, "test-alerts", AlertSignal, handle, max_deliver=2
     )
-    await broker.start()
+    await start_broker(broker)
     try:
         publisher = EventPublisher(js, topology, "test")
         await publisher.publish(S.ALERT_RECEIVED, _alert(1))

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from em_shared.contracts.alerts import AlertSignal
 from em_shared.contracts.subjects import S
-from em_shared.messaging.broker import create_broker
+from em_shared.messaging.broker import create_broker, start_broker
 from em_shared.messaging.consumers import subscribe_events
 from em_shared.messaging.publisher import EventPublisher
 from em_shared.messaging.streams import declare_streams
@@ -77,7 +77,7 @@ async def test_stream_info_consumer_lag_and_view_without_consuming(servers, name
         handled.append(event.id)
 
     subscribe_events(broker, topology, "ops", S.ALERT_RECEIVED, "ops-alerts", AlertSignal, handle)
-    await broker.start()
+    await start_broker(broker)
     for _ in range(100):
         if len(handled) == 3:
             break

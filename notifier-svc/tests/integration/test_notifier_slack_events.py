@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import pytest
 from em_shared.contracts.incidents import IncidentAction, IncidentRef
 from em_shared.contracts.subjects import S
-from em_shared.messaging.broker import create_broker
+from em_shared.messaging.broker import create_broker, start_broker
 from em_shared.messaging.errors import Conflict, NotFound
 from em_shared.messaging.rpc import serve_rpc
 from fake_slack import FakeSlack
@@ -41,7 +41,7 @@ class IncidentDouble:
         )
         serve_rpc(self.broker, topology, "incident", "rpc.incident.resolve", IncidentAction, self.resolve)
         serve_rpc(self.broker, topology, "incident", "rpc.incident.get", IncidentRef, self.get)
-        await self.broker.start()
+        await start_broker(self.broker)
 
     async def acknowledge(self, action: IncidentAction) -> dict[str, Any]:
         return await self._change("acknowledge", "acknowledged", action)

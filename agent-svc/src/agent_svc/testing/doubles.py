@@ -14,7 +14,7 @@ import msgspec
 from em_shared.contracts.incidents import IncidentAction, IncidentListQuery, IncidentRef
 from em_shared.contracts.knowledge import SearchQuery
 from em_shared.contracts.metrics import DoraQuery
-from em_shared.messaging.broker import create_broker
+from em_shared.messaging.broker import create_broker, start_broker
 from em_shared.messaging.errors import NotFound
 from em_shared.messaging.rpc import serve_rpc
 from em_shared.runtime.settings import load_settings
@@ -209,7 +209,7 @@ async def run_doubles(
     for subject, (request_type, handler) in handlers.items():
         if serve is None or subject in serve:
             serve_rpc(broker, topology, "doubles", subject, request_type, handler, max_workers=64)
-    await broker.start()
+    await start_broker(broker)
     try:
         yield doubles
     finally:

@@ -22,3 +22,15 @@ def create_broker(nats_url: str, name: str, graceful_timeout_s: float = 8.0) -> 
         logger=logging.getLogger(f"faststream.{name}"),
         log_level=logging.DEBUG,
     )
+
+
+async def start_broker(broker: NatsBroker) -> None:
+    """Start the broker and return once the NATS server holds every subscription it made.
+
+    A subscription is queued on the client's write buffer and flushed in the background, so a
+    request sent on another connection right after `start()` could reach the server first and find
+    no responders. A flush is a PING answered after everything sent before it: past it, the
+    service's request/reply subjects are live (its `/ready` and callers can rely on that).
+    """
+    await broker.start()
+    await broker.connection.flush()

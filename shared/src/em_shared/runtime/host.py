@@ -31,7 +31,7 @@ from litestar.types import Receive, Scope, Send
 
 from em_shared.contracts.health import Ping, Pong
 from em_shared.contracts.subjects import S, Topology
-from em_shared.messaging.broker import create_broker
+from em_shared.messaging.broker import create_broker, start_broker
 from em_shared.messaging.publisher import EventPublisher
 from em_shared.messaging.rpc import RpcClient, serve_rpc
 from em_shared.messaging.streams import declare_streams
@@ -135,7 +135,7 @@ async def start_context(defn: ServiceDefinition, settings: CommonSettings) -> Se
     serve_rpc(broker, topology, defn.name, S.ping(defn.name), Ping, pong)
     if defn.register is not None:
         await defn.register(ctx)
-    await broker.start()
+    await start_broker(broker)
     if defn.on_started is not None:
         await defn.on_started(ctx)
     return ctx
