@@ -25,10 +25,15 @@ def sha_of(scenario: str, token: str) -> str:
 
 
 def expand(scenario: str, value: str | None) -> str | None:
-    """`{sha:a1}` inside text becomes a1's sha."""
+    """`{sha:a1}` inside text becomes a1's sha; `{sha7:a1}` (any length) its abbreviation, as image tags
+    and Heroku's `Deploy 1a2b3c4d` descriptions write it."""
     if value is None:
         return None
-    return re.sub(r"\{sha:([^}]+)\}", lambda m: sha_of(scenario, m[1]), value)
+    return re.sub(
+        r"\{sha(\d*):([^}]+)\}",
+        lambda m: sha_of(scenario, m[2])[: int(m[1]) if m[1] else 40],
+        value,
+    )
 
 
 def _fixture(path: str) -> dict[str, Any]:
@@ -92,6 +97,8 @@ def gh_push(sid: str, i: int, s: dict[str, Any]) -> tuple[str, dict[str, str], d
         head_commit=commits[-1],
     )
     _github_repo(body, s["repo"])
+    if "pushed_at" in s:  # when the push happened (a merge of week-old work has an old head commit)
+        body["repository"]["pushed_at"] = int(_iso(s["pushed_at"]).timestamp())
     headers = {**fx["headers"], "X-GitHub-Delivery": _uid(sid, i)}
     return "github", headers, body
 
@@ -105,7 +112,7 @@ def gh_deploy(sid: str, i: int, s: dict[str, Any]) -> tuple[str, dict[str, str],
     dep.update(
         id=s["id"],
         sha=sha_of(sid, s["sha"]),
-        ref=s.get("ref", "main"),
+        ref=expand(sid, s.get("ref", "main")),  # a ref may be a branch, a tag or a sha (`{sha:a1}`)
         environment=s["env"],
         original_environment=s["env"],
         description=None,
@@ -276,7 +283,7 @@ def argocd(sid: str, i: int, s: dict[str, Any]) -> tuple[str, dict[str, str], di
     phase = s["phase"]
     body.update(
         app=s["app"],
-        repo_url=f"https://github.com/{s['repo']}.git",
+        repo_url=expand(sid, s.get("repo_url")) or f"https://github.com/{s['repo']}.git",
         destination_namespace=s["namespace"],
         revision=sha_of(sid, s["revision"]),
         operation_phase=phase,
@@ -325,11 +332,13 @@ def heroku(sid: str, i: int, s: dict[str, Any]) -> tuple[str, dict[str, str], di
         id=s["release"],
         version=s["version"],
         status=s["status"],
-        description=s["description"],
+        description=expand(sid, s["description"]),
         created_at=at,
         updated_at=at,
         user={"email": "dev@example.com", "id": _uid(sid, -2)},
     )
+    if s.get("slug"):  # a build's release names its slug (a config change's release has none)
+        body["data"]["slug"] = {"id": _uid(sid, -4)}
     body["webhook_metadata"]["event"]["id"] = event_id
     body["webhook_metadata"]["delivery"]["id"] = _uid(sid, 1000 + i)
     return "heroku", dict(fx["headers"]), body
@@ -348,7 +357,7 @@ def k8s(sid: str, i: int, s: dict[str, Any]) -> tuple[str, dict[str, str], dict[
         labels={"app.kubernetes.io/name": s["name"]},
         annotations={"deployment.kubernetes.io/revision": str(rev)},
     )
-    body["spec"]["template"]["spec"]["containers"][0].update(name=s["name"], image=s["image"])
+    body["spec"]["template"]["spec"]["containers"][0].update(name=s["name"], image=expand(sid, s["image"]))
     body["status"]["observedGeneration"] = rev
     for cond in body["status"]["conditions"]:
         cond["lastUpdateTime"] = s["at"]

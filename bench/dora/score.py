@@ -39,7 +39,7 @@ from em_shared.runtime.logging import configure_logging  # noqa: E402
 from em_shared.testing.live import live_service  # noqa: E402
 from ingest_svc.app import create_service  # noqa: E402
 from ingest_svc.domain import intake  # noqa: E402
-from ingest_svc.domain.catalog import Catalog  # noqa: E402
+from ingest_svc.domain.catalog import Catalog, CatalogService  # noqa: E402
 from ingest_svc.domain.model import Delivery  # noqa: E402
 from ingest_svc.domain.sources import SOURCES  # noqa: E402
 from metrics_testkit import ingest_settings, settle  # noqa: E402
@@ -85,7 +85,14 @@ def incident_event(step: dict[str, Any]) -> tuple[str, IncidentChanged]:
     return S.incident(step["change"]), event
 
 
-def webhook_events(sid: str, index: int, step: dict[str, Any]) -> list[tuple[str, Any]]:
+def catalog_of(scenario: dict[str, Any]) -> Catalog:
+    """The scenario's service catalog (`catalog:`, entries as in EM_SERVICE_CATALOG), else an empty one."""
+    return Catalog(msgspec.convert(scenario.get("catalog", []), list[CatalogService]))
+
+
+def webhook_events(
+    sid: str, index: int, step: dict[str, Any], catalog: Catalog | None = None
+) -> list[tuple[str, Any]]:
     """Build the vendor webhook, decode and normalize it exactly as ingest-svc's relay does."""
     source_name, headers, body = BUILDERS[step["kind"]](sid, index, step)
     source = SOURCES[source_name]
@@ -104,19 +111,20 @@ def webhook_events(sid: str, index: int, step: dict[str, Any]) -> list[tuple[str
         received_at=datetime.now(UTC),
         headers=lowered,
     )
-    return [(e.subject, e.event) for e in source.normalize(delivery, Catalog())]
+    return [(e.subject, e.event) for e in source.normalize(delivery, catalog or Catalog())]
 
 
 def steps_of(scenario: dict[str, Any]) -> list[list[tuple[str, Any]]]:
     """Canonical events of each step, in arrival order (a `repeat` redelivers an earlier step)."""
     built: list[list[tuple[str, Any]]] = []
+    catalog = catalog_of(scenario)
     for i, step in enumerate(scenario["events"]):
         if step["kind"] == "repeat":
             built.append(built[step["index"]])
         elif step["kind"] == "incident":
             built.append([incident_event(step)])
         else:
-            built.append(webhook_events(scenario["id"], i, step))
+            built.append(webhook_events(scenario["id"], i, step, catalog))
     return built
 
 

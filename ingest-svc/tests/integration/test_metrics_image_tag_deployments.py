@@ -41,6 +41,17 @@ def test_an_image_tag_that_is_a_commit_names_the_commit_and_the_catalog_the_repo
     assert dated.sha is None  # digits only: a date or a build number, not a commit
 
 
+def test_a_git_describe_tag_names_the_commit_after_its_g() -> None:
+    """Builds often tag images with `git describe` (`<tag>-<commits since>-g<sha>`): the commit is the
+    part after `g`, while a plain release tag or a dated tag names none."""
+    [(_, described)] = _rollout("ghcr.io/acme/web:v1.4.2-3-g3f2a1b9")
+    assert (described.sha, described.version) == ("3f2a1b9", "v1.4.2-3-g3f2a1b9")
+    [(_, long_dirty)] = _rollout("ghcr.io/acme/web:v1.4.2-0-g3f2a1b9c-dirty")
+    assert long_dirty.sha == "3f2a1b9c"
+    [(_, release)] = _rollout("ghcr.io/acme/web:release-2024-10-01")
+    assert release.sha is None
+
+
 async def test_a_rollout_tagged_with_an_abbreviated_commit_gets_its_lead_time(servers, namespace) -> None:
     """By hand: c-early committed 12:00 and FULL 13:00 are pushed to main at 13:30; the rollout of
     `web:3f2a1b9` to namespace prod completes 2024-06-10 15:00:45: lead times 3 h 00:45 and 2 h 00:45."""

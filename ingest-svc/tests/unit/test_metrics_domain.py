@@ -278,6 +278,32 @@ def test_query_parameters_are_validated():
         parse_filters(start=None, end=None, bucket=None, **{**kw, "service": "api; drop"})
 
 
+def test_repositories_are_stored_and_filtered_in_lower_case() -> None:
+    """`Acme/Checkout` (a hand-typed catalog entry or clone URL) and `acme/checkout` (the push) are one
+    repository on GitHub and GitLab: the facts store one spelling, and the filter reads either."""
+    from em_shared.contracts.changes import Commit, CommitsPushed
+    from ingest_svc.metrics.domain.rows import push_rows, repository_key
+
+    assert repository_key(" Acme/Checkout ") == "acme/checkout"
+    assert repository_key(None) is None
+    pushed = CommitsPushed(
+        id="p1",
+        occurred_at=datetime(2026, 3, 1, tzinfo=UTC),
+        source="test",
+        repository="Acme/Checkout",
+        branch="main",
+        after_sha="c1",
+        commits=[Commit(sha="c1", committed_at=datetime(2026, 3, 1, tzinfo=UTC))],
+    )
+    branch_rows, commit_rows, _ = push_rows(pushed)
+    assert {r["repository"] for r in branch_rows + commit_rows} == {"acme/checkout"}
+    kw = {"service": None, "team": None, "env": None, "tz": PARIS, "today": date(2026, 3, 30)}
+    f = parse_filters(
+        repository="Acme/Checkout", start=None, end=None, bucket=None, default_days=90, max_days=400, **kw
+    )
+    assert f.repository == "acme/checkout"
+
+
 def test_default_production_patterns_read_the_names_deploy_tools_give() -> None:
     from ingest_svc.metrics.domain.rules import Rules
     from ingest_svc.metrics.settings import MetricsSettings

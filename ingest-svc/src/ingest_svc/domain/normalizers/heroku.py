@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from em_shared.contracts.base import deterministic_id
@@ -15,6 +16,18 @@ from ingest_svc.domain.normalizers.fields import first_time, get, need, text, ti
 
 HANDLED = frozenset({"api:release"})
 _STATUS = {"succeeded": "success", "failed": "failure", "pending": "in_progress"}
+# A release built from source says `Deploy <commit>` (the first 8 hex digits of the built commit); the
+# release's `slug` names only the slug id, so this is the commit a release webhook carries.
+_DEPLOY_COMMIT = re.compile(r"^Deploy ([0-9a-f]{7,40})\b")
+
+
+def _commit_of(data: Any, description: str | None) -> str | None:
+    """The deployed commit: the slug's when a payload embeds it, else the one `Deploy <sha>` names
+    (abbreviated: the metrics module resolves it against the repository's pushes)."""
+    if isinstance(get(data, "slug"), dict) and (sha := text(data, "slug", "commit")):
+        return sha
+    m = _DEPLOY_COMMIT.match(description or "")
+    return m[1] if m else None
 
 
 def event_type(headers: dict[str, str], payload: Any) -> str:
@@ -53,7 +66,7 @@ def normalize(d: Delivery, catalog: Catalog) -> list[Emitted]:
                 environment=h.environment_of(app),
                 status=status,
                 version=f"v{version}" if version else None,
-                sha=text(data, "slug", "commit") if isinstance(get(data, "slug"), dict) else None,
+                sha=_commit_of(data, description),
                 repository=catalog.repository_of(owner.service),
                 is_rollback=(description or "").lower().startswith("rollback"),
                 started_at=time_at(data, "created_at"),

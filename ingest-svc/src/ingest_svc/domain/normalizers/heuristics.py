@@ -65,12 +65,15 @@ def repository_of_url(url: str | None) -> str | None:
 # An image tag that is a commit id: `3f2a1b9`, `3f2a1b9c...` (40), `sha-3f2a1b9` (docker/metadata-action),
 # `git-3f2a1b9`. Hex only and at least 7 characters, so `v1.4.2`, `latest` and dates are not.
 _COMMIT_TAG = re.compile(r"^(?:sha-|git-|commit-)?([0-9a-f]{7,40})$")
+# `git describe` output, which many builds use as the image tag: `<tag>-<commits since>-g<sha>`
+# (`v1.4.2-3-g3f2a1b9`, `--long`: `v1.4.2-0-g3f2a1b9`, maybe `-dirty`): the part after `g` is the commit.
+_DESCRIBE_TAG = re.compile(r"^.+-\d+-g([0-9a-f]{7,40})(?:-dirty)?$")
 
 
 def commit_of_tag(tag: str | None) -> str | None:
     """The commit an image tag names, when it names one (possibly abbreviated: the metrics module
     resolves an abbreviation against the repository's pushes)."""
-    m = _COMMIT_TAG.match(tag or "")
+    m = _COMMIT_TAG.match(tag or "") or _DESCRIBE_TAG.match(tag or "")
     return m[1] if m and not m[1].isdigit() else None
 
 

@@ -124,8 +124,8 @@ def parse_filters(
     return Filters(
         service=_name("service", service),
         team=_name("team", team),
-        env=_name("env", env),
-        repository=_name("repository", repository),
+        env=(_name("env", env) or "").lower() or None,  # stored in lower case
+        repository=(_name("repository", repository) or "").lower() or None,  # stored in lower case
         first_day=spans[0][0],
         last_day=spans[-1][1],
         bucket=kind,

@@ -25,6 +25,21 @@ FINISHED = ("success", "failure", "cancelled", "error")
 _HEX = frozenset("0123456789abcdef")
 
 
+def repository_key(name: str | None) -> str | None:
+    """A repository as the facts store it: in lower case. GitHub and GitLab resolve `Acme/Checkout`
+    and `acme/checkout` to one repository, and names typed by people (the service catalog, an Argo CD
+    `repo_url`, a Jenkins `scm.url`) often differ in case from the name push events carry: a
+    deployment must still find its pushes."""
+    return name.strip().lower() if name else name
+
+
+def environment_key(name: str | None) -> str | None:
+    """An environment as the facts store it: in lower case. GitHub environment names ignore case
+    (`Production-EU` and `production-eu` are one environment, so one timeline), and incidents already
+    match environments ignoring case."""
+    return name.lower() if name else name
+
+
 def abbreviated(sha: str | None) -> bool:
     """A commit id shorter than a full SHA-1 (git abbreviates to 7 or more hex digits)."""
     return sha is not None and 7 <= len(sha) < 40 and _HEX.issuperset(sha)
@@ -39,14 +54,14 @@ def deployment_row(e: DeploymentChanged, rules: Rules) -> dict[str, Any]:
     return {
         "key": deployment_key(e),
         "service": e.service or e.owner.service or "unknown",
-        "environment": e.environment,
+        "environment": environment_key(e.environment),
         "production": rules.is_production(e.environment),
         "status": e.status,
         "rank": 1 if finished else 0,
         "event_at": e.occurred_at,
         "event_id": e.id,
         "team": e.owner.team,
-        "repository": e.repository or e.owner.repository,
+        "repository": repository_key(e.repository or e.owner.repository),
         "sha": e.sha,
         "version": e.version,
         "ref": normalize_ref(e.ref),
@@ -61,21 +76,22 @@ def deployment_row(e: DeploymentChanged, rules: Rules) -> dict[str, Any]:
 def push_rows(e: CommitsPushed) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """(branch commits in push order, commits, reverts found in commit messages)."""
     branch = normalize_ref(e.branch) or e.branch
+    repository = repository_key(e.repository)
     shas = [c.sha for c in e.commits]
     if e.after_sha and e.after_sha not in shas and not set(e.after_sha) <= {"0"}:
         shas.append(e.after_sha)
     branch_rows = [
-        {"repository": e.repository, "branch": branch, "sha": sha, "pushed_at": e.occurred_at, "idx": i}
+        {"repository": repository, "branch": branch, "sha": sha, "pushed_at": e.occurred_at, "idx": i}
         for i, sha in enumerate(shas)
     ]
     commit_rows, revert_rows = [], []
     for c in e.commits:
-        commit_rows.append({"sha": c.sha, "repository": e.repository, "committed_at": c.committed_at})
+        commit_rows.append({"sha": c.sha, "repository": repository, "committed_at": c.committed_at})
         for reverted in reverted_shas(c.message):
             revert_rows.append(
                 {
                     "id": c.sha,
-                    "repository": e.repository,
+                    "repository": repository,
                     "sha": reverted,
                     "pr_number": None,
                     "at": c.committed_at or e.occurred_at,
@@ -86,7 +102,7 @@ def push_rows(e: CommitsPushed) -> tuple[list[dict[str, Any]], list[dict[str, An
 
 def pull_request_row(e: PullRequestChanged, rules: Rules) -> dict[str, Any]:
     return {
-        "repository": e.repository,
+        "repository": repository_key(e.repository),
         "number": e.number,
         "event_at": e.occurred_at,
         "event_id": e.id,
@@ -114,8 +130,8 @@ def pr_revert_rows(e: PullRequestChanged) -> list[dict[str, Any]]:
     at = e.merged_at or e.occurred_at
     return [
         {
-            "id": f"{e.repository}#{e.number}->{n}",
-            "repository": e.repository,
+            "id": f"{repository_key(e.repository)}#{e.number}->{n}",
+            "repository": repository_key(e.repository),
             "sha": None,
             "pr_number": n,
             "at": at,
@@ -135,7 +151,7 @@ def incident_row(e: IncidentChanged, tz: ZoneInfo) -> dict[str, Any]:
         "severity": inc.severity,
         "service": inc.service,
         "team": inc.team,
-        "environment": inc.environment,
+        "environment": environment_key(inc.environment),
         "opened_at": inc.opened_at,
         "resolved_at": inc.resolved_at or (inc.closed_at if inc.state in ("resolved", "closed") else None),
         "day": local_day(inc.opened_at, tz),
@@ -156,7 +172,7 @@ def build_row(e: BuildFinished) -> dict[str, Any]:
         "status": e.status,
         "service": e.owner.service,
         "team": e.owner.team,
-        "repository": e.repository or e.owner.repository,
+        "repository": repository_key(e.repository or e.owner.repository),
         "finished_at": finished,
         "duration_s": duration,
     }
@@ -170,7 +186,7 @@ def quality_row(e: QualityReported) -> dict[str, Any]:
         "project": e.project,
         "service": e.owner.service,
         "team": e.owner.team,
-        "repository": e.owner.repository,
+        "repository": repository_key(e.owner.repository),
         "at": e.occurred_at,
         "coverage_pct": e.coverage_pct,
         "gate_status": e.gate_status,

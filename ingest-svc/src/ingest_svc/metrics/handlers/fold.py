@@ -107,14 +107,16 @@ class Folder:
     async def _with_pushed_refs(
         self, conn: asyncpg.Connection, deps: dict[Partition, list[DeploymentFact]]
     ) -> dict[Partition, list[DeploymentFact]]:
-        """Deployments that name the commit but no ref (Argo CD, Heroku, ECS, Kubernetes) deployed it
-        from the branch it was last pushed to before they finished: their commits are that branch's,
-        as for a deployment that names the ref. Without it such a deployment contained only its own
-        commit, and the lead time missed every earlier commit it shipped."""
-        wanted: dict[tuple[str, str], datetime] = {}
+        """Deployments that name the commit but no branch holding it deployed it from the branch it was
+        last pushed to before they finished: their commits are that branch's, as for a deployment that
+        names the branch. That covers tools naming no ref (Argo CD, Heroku, ECS, Kubernetes) and refs
+        that are no branch of the commit: a release tag (`v3.1.0`, GitLab tag pipelines) or the sha
+        itself (GitHub deployments created with `ref: github.sha`). Without it such a deployment
+        contained only its own commit, and the lead time missed every earlier commit it shipped."""
+        wanted: dict[tuple[str, str, str], datetime] = {}
         for ds in deps.values():
-            for d in filter(_names_no_ref, ds):
-                key = (d.repository or "", d.sha or "")
+            for d in filter(_reads_pushes, ds):
+                key = (d.repository or "", d.sha or "", d.ref or "")
                 wanted[key] = max(wanted.get(key, d.finished_at), d.finished_at)
         found = await tl.pushed_branches(conn, dict(sorted(wanted.items()))) if wanted else {}
         if not found:
@@ -122,7 +124,9 @@ class Folder:
         return {
             p: [
                 dataclasses.replace(d, ref=ref)
-                if _names_no_ref(d) and (ref := found.get((d.repository or "", d.sha or "")))
+                if _reads_pushes(d)
+                and (ref := found.get((d.repository or "", d.sha or "", d.ref or "")))
+                and ref != d.ref
                 else d
                 for d in ds
             ]
@@ -154,9 +158,10 @@ class Folder:
         return await tl.branches(conn, dict(sorted(since.items())), sorted(shas))
 
 
-def _names_no_ref(d: DeploymentFact) -> bool:
-    """A successful deployment of a known commit and repository that says neither ref nor range."""
-    return d.status == "success" and not d.ref and not d.commit_range and bool(d.repository and d.sha)
+def _reads_pushes(d: DeploymentFact) -> bool:
+    """A successful deployment of a known commit and repository that gives no commit range: its
+    commits come from the pushes of the branch holding its commit."""
+    return d.status == "success" and not d.commit_range and bool(d.repository and d.sha)
 
 
 def _mark_hotfixes(

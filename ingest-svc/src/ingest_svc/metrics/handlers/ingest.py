@@ -89,7 +89,7 @@ class Ingestor:
             branch_rows += b
             commit_rows += c
             revert_rows += r
-            branch = (e.repository, b[0]["branch"] if b else e.branch)
+            branch = (rows.repository_key(e.repository), b[0]["branch"] if b else e.branch)
             since[branch] = min(since.get(branch, e.occurred_at), e.occurred_at)
         await facts.insert_pushes(conn, branch_rows, commit_rows, revert_rows)
         # A push can change (a) the ranges of the branch's deployments of commits pushed after it and

@@ -198,8 +198,9 @@ async def partitions_reached_by_pushes(
     A pushed commit lands in the branch order before every commit pushed later, so it can enter the
     range of any deployment of that branch whose deployed commit was pushed at or after it (even a
     deployment that finished earlier: clocks and deliveries disagree); deployments finished after the
-    push are refreshed too, from the push on. A deployment naming no ref takes the branch its commit
-    was pushed to (`timeline.pushed_branches`), so it counts as one of every branch holding it."""
+    push are refreshed too, from the push on. A deployment naming no ref, or a ref that is no branch of
+    its commit (a tag, the sha), takes the branch its commit was pushed to (`timeline.pushed_branches`),
+    so a deployment of a pushed commit counts as one of every branch holding it, whatever ref it names."""
     if not since:
         return []
     rows = await conn.fetch(
@@ -213,7 +214,6 @@ async def partitions_reached_by_pushes(
              UNION ALL
              SELECT d.service, d.environment, d.finished_at FROM later
                JOIN deployments d ON d.sha = later.sha AND d.repository = later.r
-                AND (d.ref = later.b OR d.ref IS NULL)
                 AND d.production AND d.finished_at IS NOT NULL
            ) x GROUP BY service, environment""",
         [r for r, _ in since],

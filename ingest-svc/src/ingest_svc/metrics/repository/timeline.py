@@ -134,19 +134,23 @@ async def branches(
 
 
 async def pushed_branches(
-    conn: asyncpg.Connection, wanted: Mapping[tuple[str, str], datetime]
-) -> dict[tuple[str, str], str]:
-    """For each (repository, sha), the branch it was last pushed to by the given time (ties: by name)."""
+    conn: asyncpg.Connection, wanted: Mapping[tuple[str, str, str], datetime]
+) -> dict[tuple[str, str, str], str]:
+    """For each (repository, sha, named ref): the named ref when the commit was ever pushed to it, else
+    the branch the commit was last pushed to by the given time (ties: by name). A ref that never held
+    the commit (a tag such as `v3.1.0`, the sha itself, or none: `''`) names no branch to read."""
     rows = await conn.fetch(
-        """SELECT DISTINCT ON (q.r, q.s) q.r, q.s, c.branch
-           FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS q(r, s, t)
-           JOIN branch_commits c ON c.sha = q.s AND c.repository = q.r AND c.pushed_at <= q.t
-           ORDER BY q.r, q.s, c.pushed_at DESC, c.branch""",
-        [r for r, _ in wanted],
-        [s for _, s in wanted],
+        """SELECT DISTINCT ON (q.r, q.s, q.p) q.r, q.s, q.p, c.branch
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS q(r, s, p, t)
+           JOIN branch_commits c ON c.sha = q.s AND c.repository = q.r
+                                AND (c.pushed_at <= q.t OR c.branch = q.p)
+           ORDER BY q.r, q.s, q.p, (c.branch = q.p) DESC, c.pushed_at DESC, c.branch""",
+        [r for r, _, _ in wanted],
+        [s for _, s, _ in wanted],
+        [p for _, _, p in wanted],
         list(wanted.values()),
     )
-    return {(r["r"], r["s"]): r["branch"] for r in rows}
+    return {(r["r"], r["s"], r["p"]): r["branch"] for r in rows}
 
 
 async def already_deployed(
