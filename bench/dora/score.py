@@ -22,9 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import msgspec
-import nats
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +34,7 @@ from em_shared.contracts.incidents import IncidentChanged, IncidentSnapshot  # n
 from em_shared.contracts.metrics import DoraQuery  # noqa: E402
 from em_shared.contracts.subjects import S  # noqa: E402
 from em_shared.runtime.logging import configure_logging  # noqa: E402
+from em_shared.testing import cleanup  # noqa: E402
 from em_shared.testing.live import live_service  # noqa: E402
 from ingest_svc.app import create_service  # noqa: E402
 from ingest_svc.domain import intake  # noqa: E402
@@ -172,22 +171,7 @@ async def run_scenario(scenario: dict[str, Any], servers: Servers) -> list[dict[
 
 
 async def drop_namespace(servers: Servers, namespace: str) -> None:
-    conn = await asyncpg.connect(servers.database_url)
-    try:
-        for row in await conn.fetch(
-            "SELECT nspname FROM pg_namespace WHERE nspname LIKE $1", f"{namespace}\\_%"
-        ):
-            await conn.execute(f'DROP SCHEMA IF EXISTS "{row["nspname"]}" CASCADE')
-    finally:
-        await conn.close()
-    client = await nats.connect(servers.nats_url)
-    try:
-        js = client.jetstream()
-        for info in await js.streams_info():
-            if info.config.name and info.config.name.startswith(f"{namespace}_"):
-                await js.delete_stream(info.config.name)
-    finally:
-        await client.drain()
+    await cleanup.drop_namespace(servers.database_url, servers.nats_url, namespace)
 
 
 def explain(scenario: dict[str, Any], result: dict[str, Any], misses: list[str]) -> None:
