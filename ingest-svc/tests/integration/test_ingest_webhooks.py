@@ -10,11 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
-from em_shared.runtime.settings import load_settings
 from em_shared.testing.live import live_service
 from ingest_svc.app import create_service
 from ingest_svc.settings import IngestSettings
 from ingest_testkit import SnsKey, events_reader, fixture_samples, prepare, secret_for, secret_store, sns_key
+from metrics_testkit import ingest_settings
 
 __all__ = ["events_reader", "secret_store", "sns_key"]  # pytest fixtures used by name
 
@@ -197,15 +197,7 @@ def _unique(sample: Any) -> Any:
 
 
 def _settings(servers: Any, namespace: str, **extra: Any) -> IngestSettings:
-    return load_settings(
-        IngestSettings,
-        {},
-        nats_url=servers.nats_url,
-        database_url=servers.database_url,
-        namespace=namespace,
-        relay_poll_s=0.2,
-        **extra,
-    )
+    return ingest_settings(servers, namespace, relay_poll_s=0.2, **extra)
 
 
 async def test_every_source_through_http_to_jetstream(
